@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * init for the boot-test guests.
+ *
+ * For every virtio disk (/sys/block/vd*) it writes a known pattern over the
+ * first REGION bytes, in chunks of many sizes, from buffers at several
+ * sub-page offsets, with O_DIRECT so that every chunk is a DMA of its own,
+ * reads it back the same way in a different chunking, then once more through
+ * the page cache, and compares.  It then prints the counters of every swiotlb
+ * pool found in debugfs and reboots (QEMU runs with -no-reboot, so it exits).
+ *
+ * The host harness, not this program, decides PASS: it checks the markers
+ * below, the pool counters and, after QEMU exits, the disk image itself
+ * (the pattern is pattern_word() in scripts/check_disk.py too).
+ *
+ * Markers, one per line on the console:
+ *   CCDMA disk=NAME written=N verified=N errors=N
+ *   CCDMA pool=NAME nslabs=N used=N hiwater=N
+ *   CCDMA done
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define REGION		(4u << 20)
+#define MAXCHUNK	(1u << 20)
+#define PAGE		4096u
+
+/* Chunk sizes (multiples of the 512-byte sector) and buffer offsets. */
+static const unsigned int sizes[] = {
+	512, 4096, 1536, 65536, 8704, 262144, 3072, 1048576, 131072 + 512,
+};
+static const unsigned int offsets[] = { 0, 512, 1024, 3584, 2048 };
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* splitmix64 of the word index and the disk's seed. */
+static uint64_t pattern_word(uint64_t index, uint64_t seed)
+{
+	uint64_t z = index * 0x9e3779b97f4a7c15ull + seed;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void fill(unsigned char *buf, uint64_t pos, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		uint64_t w = pattern_word((pos + i) / 8, seed);
+
+		memcpy(buf + i, &w, 8);
+	}
+}
+
+static uint64_t disk_seed(const char *name)
+{
+	uint64_t seed = 1469598103934665603ull;
+
+	while (*name)
+		seed = (seed ^ (unsigned char)*name++) * 1099511628211ull;
+	return seed;
+}
+
+/* Compare @len bytes read at disk offset @pos with the pattern. */
+static unsigned long check(const unsigned char *buf, uint64_t pos, size_t len,
+			   uint64_t seed, unsigned char *expect)
+{
+	fill(expect, pos, len, seed);
+	return memcmp(buf, expect, len) ? 1 : 0;
+}
+
+static void test_disk(const char *name)
+{
+	unsigned char *mem, *expect;
+	unsigned long errors = 0, written = 0, verified = 0;
+	uint64_t seed = disk_seed(name), pos;
+	char path[64];
+	unsigned int i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	if (posix_memalign((void **)&mem, PAGE, MAXCHUNK + 2 * PAGE) ||
+	    !(expect = malloc(MAXCHUNK))) {
+		say("CCDMA disk=%s error=nomem\n", name);
+		return;
+	}
+
+	fd = open(path, O_RDWR | O_DIRECT | O_SYNC);
+	if (fd < 0) {
+		say("CCDMA disk=%s error=open:%s\n", name, strerror(errno));
+		return;
+	}
+	for (pos = 0, i = 0; pos < REGION; i++) {
+		size_t len = sizes[i % 9];
+		unsigned char *buf = mem + offsets[i % 5];
+
+		if (pos + len > REGION)
+			len = REGION - pos;
+		fill(buf, pos, len, seed);
+		if (pwrite(fd, buf, len, pos) != (ssize_t)len) {
+			say("CCDMA disk=%s error=write@%llu:%s\n", name,
+			    (unsigned long long)pos, strerror(errno));
+			errors++;
+			break;
+		}
+		written += len;
+		pos += len;
+	}
+	if (fsync(fd))
+		errors++;
+
+	/* Read back in another chunking, with other buffer offsets. */
+	for (pos = 0, i = 3; pos < REGION; i++) {
+		size_t len = sizes[(i * 5) % 9];
+		unsigned char *buf = mem + offsets[(i * 3) % 5];
+
+		if (pos + len > REGION)
+			len = REGION - pos;
+		memset(buf, 0, len);
+		if (pread(fd, buf, len, pos) != (ssize_t)len) {
+			errors++;
+			break;
+		}
+		if (check(buf, pos, len, seed, expect)) {
+			say("CCDMA disk=%s error=mismatch@%llu+%zu (direct)\n",
+			    name, (unsigned long long)pos, len);
+			errors++;
+		} else {
+			verified += len;
+		}
+		pos += len;
+	}
+	close(fd);
+
+	/* Once more through the page cache, in odd sizes. */
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		errors++;
+	} else {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		for (pos = 0; pos < REGION; pos += 12288) {
+			size_t len = REGION - pos < 12288 ? REGION - pos : 12288;
+
+			if (pread(fd, mem + 1, len, pos) != (ssize_t)len ||
+			    check(mem + 1, pos, len, seed, expect)) {
+				say("CCDMA disk=%s error=mismatch@%llu (cached)\n",
+				    name, (unsigned long long)pos);
+				errors++;
+				break;
+			}
+		}
+		close(fd);
+	}
+	say("CCDMA disk=%s written=%lu verified=%lu errors=%lu\n", name,
+	    written, verified, errors);
+	free(expect);
+	free(mem);
+}
+
+static unsigned long long read_num(const char *dir, const char *file)
+{
+	char path[512], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return ~0ull;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return ~0ull;
+	buf[n] = 0;
+	return strtoull(buf, NULL, 0);
+}
+
+static void print_pool(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/io_tlb_used_hiwater", dir);
+	if (stat(path, &st))
+		return;
+	say("CCDMA pool=%s nslabs=%llu used=%llu hiwater=%llu\n", name,
+	    read_num(dir, "io_tlb_nslabs"), read_num(dir, "io_tlb_used"),
+	    read_num(dir, "io_tlb_used_hiwater"));
+}
+
+/* Restricted pools sit at the top of debugfs, the default one in swiotlb/. */
+static void print_pools(void)
+{
+	const char *top = "/sys/kernel/debug";
+	struct dirent *de;
+	char path[512];
+	DIR *d;
+
+	d = opendir(top);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", top, de->d_name);
+		print_pool(path, de->d_name);
+	}
+	closedir(d);
+}
+
+int main(void)
+{
+	struct dirent *de;
+	DIR *d;
+
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	say("CCDMA init started\n");
+
+	d = opendir("/sys/block");
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "vd", 2))
+			test_disk(de->d_name);
+	if (d)
+		closedir(d);
+
+	print_pools();
+	say("CCDMA done\n");
+	sync();
+	reboot(RB_AUTOBOOT);
+	return 0;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""check_disk.py IMAGE NAME: does IMAGE hold the pattern guest/init.c writes
+on the disk the guest calls NAME?  Exit 0 if the whole region matches."""
+import struct
+import sys
+
+REGION = 4 << 20
+M = (1 << 64) - 1
+
+
+def pattern_word(index, seed):
+    z = (index * 0x9e3779b97f4a7c15 + seed) & M
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M
+    return z ^ (z >> 31)
+
+
+def disk_seed(name):
+    seed = 1469598103934665603
+    for c in name.encode():
+        seed = ((seed ^ c) * 1099511628211) & M
+    return seed
+
+
+image, name = sys.argv[1], sys.argv[2]
+seed = disk_seed(name)
+with open(image, 'rb') as f:
+    data = f.read(REGION)
+if len(data) != REGION:
+    sys.exit('%s: shorter than the %d-byte region' % (image, REGION))
+words = struct.unpack('<%dQ' % (REGION // 8), data)
+for i, w in enumerate(words):
+    if w != pattern_word(i, seed):
+        sys.exit('%s: first difference at byte %d' % (image, i * 8))
+print('%s: %d bytes match the pattern of %s' % (image, REGION, name))

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn kunit.py's JSON report into the harness's result lines.
+
+Every leaf test case becomes one line, PASS, FAIL or SKIP (skipped cases
+carry kunit's reason).  A run that produced no report, no test case or
+exited non-zero without a failing case is a failure of the run itself; so
+are kernel warnings, oopses or sanitizer reports in the console log.
+"""
+import json
+import re
+import sys
+
+prefix, path, rc, console = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+out = []
+
+
+def walk(node, names):
+    cases = node.get('test_cases', [])
+    groups = node.get('sub_groups', [])
+    for g in groups:
+        walk(g, names + [g['name']])
+    for c in cases:
+        status = c.get('status', 'ERROR')
+        word = {'PASS': 'PASS', 'SKIP': 'SKIP'}.get(status, 'FAIL')
+        name = '.'.join(names[1:] + [c['name']]).replace(' ', '_')
+        line = '%s %s/%s' % (word, prefix, name)
+        if word == 'SKIP':
+            m = re.search(r'# SKIP (.*)', c.get('log', '') or '')
+            line += ' (%s)' % (m.group(1).strip() if m else 'skipped')
+        out.append((word, line))
+
+
+try:
+    with open(path) as f:
+        walk(json.load(f), ['root'])
+except (OSError, ValueError) as e:
+    out.append(('FAIL', 'FAIL %s (no KUnit report: %s)' % (prefix, e)))
+
+if not any(w in ('PASS', 'FAIL') for w, _ in out):
+    out.append(('FAIL', 'FAIL %s (no test case ran)' % prefix))
+elif rc != 0 and not any(w == 'FAIL' for w, _ in out):
+    out.append(('FAIL', 'FAIL %s (kunit.py exited %d)' % (prefix, rc)))
+
+bad = re.compile(r'WARNING:|BUG:|Oops|Kernel panic|UBSAN:|KASAN:|'
+                 r'kmemleak:.*unreferenced|DMA-API: .*(bug|error)|'
+                 r'possible recursive locking|inconsistent lock state|'
+                 r'circular locking dependency')
+try:
+    with open(console, errors='replace') as f:
+        hits = [l.rstrip() for l in f if bad.search(l)]
+except OSError:
+    hits = ['no console log']
+if hits:
+    out.append(('FAIL', 'FAIL %s/console-clean (%s)' % (prefix, hits[0][:200])))
+else:
+    out.append(('PASS', 'PASS %s/console-clean' % prefix))
+
+for _, line in out:
+    print(line)

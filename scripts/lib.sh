@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the harness scripts.  Sourced, not run.
+
+# Debian's tools first: checkpatch's helpers need Debian's python3 modules.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../base.conf
+. "$TOP/base.conf"
+BASE_VERSION=${BASE_PIN%% *}
+BASE_SHA256=${BASE_PIN##* }
+BASE_PKG=linux-source-6.12
+
+KTREE=$TOP/linux			# the kernel tree, a git repo of its own
+WORK=$TOP/.work				# all other state of this checkout
+# Survives fresh clones on the same machine: downloaded .deb, ccache.
+CACHE=${CC_DMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cc-dma}
+
+# The one author identity of the series; also used for the base commit.
+SERIES_NAME="CC DMA Series"
+SERIES_EMAIL="cc-dma-series@example.org"
+BASE_DATE="2025-01-01T00:00:00Z"
+BASE_TAG=base
+
+export CCACHE_DIR=$CACHE/ccache
+export CCACHE_BASEDIR=$TOP
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_COMPILERCHECK=content
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# git in the kernel tree with the series identity, so commits made by the
+# harness (base commit, git am) are the same on every machine.
+kgit() {
+	GIT_AUTHOR_NAME="$SERIES_NAME" GIT_AUTHOR_EMAIL="$SERIES_EMAIL" \
+	GIT_COMMITTER_NAME="$SERIES_NAME" GIT_COMMITTER_EMAIL="$SERIES_EMAIL" \
+		git -C "$KTREE" -c core.autocrlf=false -c advice.detachedHead=false "$@"
+}
+
+base_rev() { kgit rev-parse -q --verify "refs/tags/$BASE_TAG^{commit}"; }
+
+series_patches() { ls "$TOP"/patches/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true; }
+
+# Stable patch ids of a directory of patches, or of the tree's commits.
+patch_ids_dir() {
+	local f
+	for f in $(ls "$1"/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter'); do
+		git patch-id --stable <"$f" | cut -d' ' -f1
+	done
+}
+patch_ids_tree() {
+	local c
+	for c in $(kgit rev-list --reverse "$BASE_TAG..HEAD"); do
+		kgit show "$c" | git patch-id --stable | cut -d' ' -f1
+	done
+}
+
+# Commits in the kernel tree that patches/ does not hold.
+unexported_commits() {
+	local ids c id
+	ids=$(patch_ids_dir "$TOP/patches")
+	for c in $(kgit rev-list --reverse "$BASE_TAG..HEAD"); do
+		id=$(kgit show "$c" | git patch-id --stable | cut -d' ' -f1)
+		# A commit with an empty diff has no patch id: it cannot be exported.
+		if [ -z "$id" ] || ! grep -qx "$id" <<<"$ids"; then
+			kgit log -1 --format='%h %s' "$c"
+		fi
+	done
+}
+
+# Results of make test: one line per check, "PASS|FAIL|SKIP <stage> <name>".
+RESULTS=$WORK/results
+result() {
+	mkdir -p "$WORK"
+	printf '%s %s\n' "$1" "$2" >>"$RESULTS"
+	printf '    %s %s\n' "$1" "$2" >&2
+}

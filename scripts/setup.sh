@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make setup: install the Debian packages the harness needs, fetch the pinned
+# linux-source-6.12 package, check the tarball's sha256, make the kernel tree
+# (one deterministic base commit, tagged "base") and apply patches/*.patch.
+#
+# Cheap to rerun.  It never destroys commits in the kernel tree that are not
+# in patches/: it refuses instead.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+PACKAGES="build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
+python3 python3-ply python3-git qemu-system-x86 qemu-system-arm qemu-system-data gcc-aarch64-linux-gnu
+libc6-dev-arm64-cross ccache sparse device-tree-compiler clang lld llvm"
+
+install_packages() {
+	local missing=() p
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing Debian packages: ${missing[*]}"
+	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >"$CACHE/apt.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt.log"; die "apt-get install failed"; }
+}
+
+# The tarball of the pinned package, checked.  Prints its path.
+fetch_base() {
+	local deb="$CACHE/debs/${BASE_PKG}_${BASE_VERSION//:/%3a}_all.deb"
+	local tarball="$CACHE/$BASE_PKG-$BASE_VERSION.tar.xz" sum avail
+
+	if [ -f "$tarball" ] && [ "$(sha256sum <"$tarball" | cut -d' ' -f1)" = "$BASE_SHA256" ]; then
+		echo "$tarball"
+		return
+	fi
+	mkdir -p "$CACHE/debs"
+	if [ ! -f "$deb" ]; then
+		log "downloading $BASE_PKG=$BASE_VERSION"
+		if ! (cd "$CACHE/debs" && apt-get download -q "$BASE_PKG=$BASE_VERSION") >"$CACHE/download.log" 2>&1; then
+			apt-get update -qq >/dev/null 2>&1 || true
+			(cd "$CACHE/debs" && apt-get download -q "$BASE_PKG=$BASE_VERSION") >"$CACHE/download.log" 2>&1 || {
+				avail=$(apt-cache madison "$BASE_PKG" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print "  " $2}')
+				[ -n "$avail" ] || avail="  none found; is the apt package list up to date?"
+				cat "$CACHE/download.log" >&2
+				die "$BASE_PKG $BASE_VERSION is not in the archive.
+Versions available:
+$avail
+To re-pin, change the one line BASE_PIN=\"<version> <sha256 of /usr/src/linux-source-6.12.tar.xz>\"
+in base.conf, then run make test and commit it as its own change."
+			}
+		fi
+	fi
+	rm -f "$tarball.tmp"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO -f - "./usr/src/$BASE_PKG.tar.xz" >"$tarball.tmp" ||
+		die "$deb holds no usr/src/$BASE_PKG.tar.xz (corrupt download? delete it and rerun)"
+	sum=$(sha256sum <"$tarball.tmp" | cut -d' ' -f1)
+	if [ "$sum" != "$BASE_SHA256" ]; then
+		rm -f "$tarball.tmp" "$deb"
+		die "sha256 mismatch for $BASE_PKG $BASE_VERSION:
+  expected $BASE_SHA256
+  got      $sum
+The download was deleted; rerun to fetch it again.  If the archive really
+ships a different tarball under this version, re-pinning is a deliberate
+change of the one line BASE_PIN in base.conf."
+	fi
+	mv "$tarball.tmp" "$tarball"
+	echo "$tarball"
+}
+
+# Unpack into a temporary directory, commit, and move into place: an
+# interrupted or failed run leaves no half-made tree behind.
+make_base_tree() {
+	local tarball=$1 tmp="$TOP/linux.tmp.$$"
+	log "unpacking $(basename "$tarball")"
+	rm -rf "$TOP"/linux.tmp.*
+	mkdir -p "$tmp"
+	tar -xJf "$tarball" -C "$tmp" --strip-components=1 --no-same-owner
+	# Debian appends a block that ignores everything at the top level;
+	# cut it so that new files show up in git status as they do upstream.
+	# The block is "#", "# Debian packaging: ...", ..., "/*", "!/debian/".
+	python3 - "$tmp/.gitignore" <<-'PY'
+	import sys
+	p = sys.argv[1]
+	lines = open(p).read().split('\n')
+	i = next(i for i, l in enumerate(lines) if l.startswith('# Debian packaging'))
+	if i > 0 and lines[i - 1] == '#':
+	    i -= 1
+	open(p, 'w').write('\n'.join(lines[:i]).rstrip('\n') + '\n')
+	PY
+	log "making the base commit"
+	(
+		KTREE=$tmp
+		kgit init -q -b series
+		kgit config user.name "$SERIES_NAME"
+		kgit config user.email "$SERIES_EMAIL"
+		kgit config core.fileMode true
+		kgit add -f -A
+		GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+			kgit commit -q -m "Linux $BASE_VERSION (Debian $BASE_PKG)" \
+			-m "Unpacked from /usr/src/$BASE_PKG.tar.xz, sha256 $BASE_SHA256." \
+			-m "The catch-all .gitignore block Debian appends is removed."
+		kgit tag "$BASE_TAG"
+	)
+	mv "$tmp" "$KTREE"
+	log "base commit $(base_rev)"
+}
+
+# Bring the tree to base + patches/, refusing to drop unexported work.
+apply_series() {
+	local p n=0 unexp
+	[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
+		die "the kernel tree has uncommitted changes; commit (and make export) or discard them first"
+	[ -d "$KTREE/.git/rebase-apply" ] &&
+		die "a git am is in progress in $KTREE: finish it (git am --continue) or abort it (git am --abort)"
+	unexp=$(unexported_commits)
+	[ -z "$unexp" ] || die "the kernel tree holds commits that patches/ does not:
+$unexp
+Run 'make export' and commit patches/, or drop them yourself.  Nothing was changed."
+	if [ "$(patch_ids_tree)" = "$(patch_ids_dir "$TOP/patches")" ]; then
+		log "kernel tree is base + patches/ ($(kgit rev-list --count "$BASE_TAG..HEAD") patches)"
+		return 0
+	fi
+	log "applying patches/ on top of base"
+	kgit checkout -q -B series "$BASE_TAG"
+	for p in $(series_patches); do
+		n=$((n + 1))
+		if ! kgit am -q --keep-cr "$p" >"$WORK/am.log" 2>&1; then
+			cat "$WORK/am.log" >&2
+			kgit am --abort >/dev/null 2>&1 || true
+			die "patch $(basename "$p") does not apply (failing hunk above);
+the kernel tree stays at the last good commit: $(kgit log -1 --format='%h %s')"
+		fi
+	done
+	log "applied $n patches"
+}
+
+mkdir -p "$WORK" "$CACHE"
+install_packages
+if ! base_rev >/dev/null 2>&1; then
+	[ -e "$KTREE" ] && die "$KTREE exists but is not a kernel tree made by this harness; move it away"
+	make_base_tree "$(fetch_base)"
+fi
+apply_series

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks of the series:
+#   scripts/static.sh checkpatch     checkpatch.pl --strict on every patch
+#   scripts/static.sh bisect ARCH    build base and then every patch in turn
+#                                    with the test kernel's configuration,
+#                                    and compare W=1 + sparse warnings of the
+#                                    objects the series touches, base vs. top
+#
+# The per-patch builds run in a worktree of the kernel tree laid out like the
+# project ($WORK/bisect/linux, $WORK/bisect/.work/build/ARCH) so that ccache
+# hits across it and the KUnit build.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+EXCEPTIONS=$TOP/checkpatch-exceptions.txt
+
+# Patch name without its number: stable when patches are inserted.
+slug() { basename "$1" .patch | sed 's/^[0-9]*-//'; }
+
+checkpatch() {
+	local p s out line type ok
+	for p in $(series_patches); do
+		s=$(slug "$p")
+		out=$(cd "$KTREE" && scripts/checkpatch.pl --strict --terse --show-types \
+			--no-summary "$p" 2>&1) || true
+		ok=1
+		while IFS= read -r line; do
+			[ -n "$line" ] || continue
+			type=$(sed -n 's/.*: \(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\1 \2/p' <<<"$line")
+			case $type in
+			CHECK\ *)
+				# Allowed only if listed, with a reason.
+				grep -Eq "^$s[[:space:]]+${type#CHECK }[[:space:]]+[^[:space:]]" \
+					"$EXCEPTIONS" 2>/dev/null && continue ;;
+			esac
+			echo "    $line" >&2
+			ok=0
+		done <<<"$out"
+		[ $ok = 1 ] && result PASS "static/checkpatch/$s" || result FAIL "static/checkpatch/$s"
+	done
+	# Every patch: the series author, signed off.
+	for p in $(series_patches); do
+		s=$(slug "$p")
+		if grep -q "^From: $SERIES_NAME <$SERIES_EMAIL>$" "$p" &&
+		   grep -q "^Signed-off-by: $SERIES_NAME <$SERIES_EMAIL>$" "$p"; then
+			result PASS "static/signed-off/$s"
+		else
+			result FAIL "static/signed-off/$s (author or Signed-off-by is not $SERIES_NAME <$SERIES_EMAIL>)"
+		fi
+	done
+}
+
+
+kmake() { # kmake ARCH BUILD_DIR TARGETS...
+	local arch=$1 bdir=$2
+	shift 2
+	case $arch in
+	x86_64) make -C "$WT" O="$bdir" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" "$@" ;;
+	arm64) make -C "$WT" O="$bdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		CC="ccache aarch64-linux-gnu-gcc" -j"$(nproc)" "$@" ;;
+	esac
+}
+
+# W=1 and sparse warnings of OBJS, one per line, without line numbers.
+warnings() { # warnings ARCH BUILD_DIR OBJS...
+	local arch=$1 bdir=$2
+	shift 2
+	[ $# -gt 0 ] || return 0
+	kmake "$arch" "$bdir" W=1 C=2 "$@" 2>&1 >/dev/null |
+		grep -E '^[^ ]+:[0-9]+:([0-9]+:)? (warning|error):' |
+		sed -E 's/^([^:]+):[0-9]+:([0-9]+:)? /\1: /' | sort || true
+}
+
+bisect() {
+	local arch=$1 base bdir commits c n=0 objs=() f o name log
+	WT=$WORK/bisect/linux
+	bdir=$WORK/bisect/.work/build/$arch
+	base=$(base_rev)
+	mkdir -p "$WORK/bisect" "$bdir" "$WORK/logs"
+	if [ ! -e "$WT/.git" ]; then
+		log "static: making the worktree for per-patch builds"
+		kgit worktree prune
+		kgit worktree add -q --detach "$WT" "$base"
+	fi
+	# Objects the series touches and this configuration builds.
+	for f in $(kgit diff --name-only "$base..HEAD" -- '*.c'); do
+		objs+=("${f%.c}.o")
+	done
+	commits="$base $(kgit rev-list --reverse "$base..HEAD")"
+	for c in $commits; do
+		name=$( [ "$c" = "$base" ] && echo base || printf '%04d-%s' "$n" \
+			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
+		log "static: $arch build at $name"
+		git -C "$WT" checkout -q --detach -f "$c"
+		cat "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
+			"$TOP/configs/$arch.config" 2>/dev/null >"$bdir/.config"
+		log=$WORK/logs/bisect-$arch-$name.log
+		if kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 &&
+		   kmake "$arch" "$bdir" >>"$log" 2>&1; then
+			[ "$c" = "$base" ] || result PASS "static/build/$arch/$name"
+		else
+			tail -30 "$log" >&2
+			result FAIL "static/build/$arch/$name"
+		fi
+		# Warnings at base and at the top of the series.
+		if [ "$c" = "$base" ] || [ "$c" = "$(kgit rev-parse HEAD)" ]; then
+			local built=()
+			for o in "${objs[@]}"; do
+				[ -f "$bdir/$o" ] && built+=("$o")
+			done
+			warnings "$arch" "$bdir" "${built[@]}" >"$WORK/logs/warnings-$arch-$([ "$c" = "$base" ] && echo base || echo top)"
+			# Leave the objects built without W=1 for the next step.
+			kmake "$arch" "$bdir" >/dev/null 2>&1 || true
+		fi
+		n=$((n + 1))
+	done
+	local new
+	new=$(comm -13 "$WORK/logs/warnings-$arch-base" "$WORK/logs/warnings-$arch-top")
+	if [ -z "$new" ]; then
+		result PASS "static/w1-sparse/$arch (${#objs[@]} objects)"
+	else
+		echo "$new" | sed 's/^/    new: /' >&2
+		result FAIL "static/w1-sparse/$arch"
+	fi
+}
+
+case $1 in
+checkpatch) checkpatch ;;
+bisect) bisect "$2" ;;
+*) die "usage: $0 checkpatch | bisect ARCH" ;;
+esac

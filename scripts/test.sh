@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make test: every check of the series on exactly the base plus the
+# committed patches/.  One line per stage, one line per check, and last
+# "N passed, N failed[, N skipped]".  Exits non-zero on any failure.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+ARCHES=${ARCHES:-x86_64 arm64}
+start=$(date +%s)
+
+# What is tested is what is committed.
+if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 &&
+   [ -n "$(git -C "$TOP" status --porcelain -- patches)" ]; then
+	die "patches/ differs from what is committed; commit it (or git checkout patches/) first"
+fi
+[ "$(patch_ids_tree)" = "$(patch_ids_dir "$TOP/patches")" ] ||
+	die "the kernel tree is not base + patches/; run make setup"
+
+mkdir -p "$WORK"
+rm -f "$RESULTS"
+touch "$RESULTS"
+
+stage() {
+	local name=$1 rc=0
+	shift
+	printf '== %s\n' "$name" >&2
+	"$@" || rc=$?
+	[ $rc = 0 ] || result FAIL "$name (stage exited $rc)"
+}
+
+stage "static: checkpatch" bash "$TOP/scripts/static.sh" checkpatch
+for arch in $ARCHES; do
+	stage "static: $arch per-patch builds, W=1 and sparse" \
+		bash "$TOP/scripts/static.sh" bisect "$arch"
+	stage "kunit: $arch" bash "$TOP/scripts/kunit.sh" "$arch"
+done
+guests=""
+for arch in $ARCHES; do
+	case $arch in
+	x86_64) guests="$guests x86_64-swiotlb-force" ;;
+	arm64) guests="$guests arm64-pkvm-rdma" ;;
+	esac
+done
+# shellcheck disable=SC2086
+stage "boot:$guests" bash "$TOP/scripts/boot.sh" $guests
+
+passed=$(grep -c '^PASS ' "$RESULTS" || true)
+failed=$(grep -c '^FAIL ' "$RESULTS" || true)
+skipped=$(grep -c '^SKIP ' "$RESULTS" || true)
+echo "== done in $(( ($(date +%s) - start) / 60 )) min; results in $RESULTS" >&2
+if [ "$failed" -gt 0 ]; then
+	echo "failed:" >&2
+	grep '^FAIL ' "$RESULTS" | sed 's/^/  /' >&2
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]
