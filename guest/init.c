@@ -95,7 +95,7 @@ static void test_disk(const char *name)
 	unsigned char *mem, *expect;
 	unsigned long errors = 0, written = 0, verified = 0;
 	uint64_t seed = disk_seed(name), pos;
-	char path[64];
+	char path[300];
 	unsigned int i;
 	int fd;
 
@@ -180,7 +180,7 @@ static void test_disk(const char *name)
 
 static unsigned long long read_num(const char *dir, const char *file)
 {
-	char path[512], buf[64];
+	char path[1024], buf[64];
 	ssize_t n;
 	int fd;
 
@@ -198,7 +198,7 @@ static unsigned long long read_num(const char *dir, const char *file)
 
 static void print_pool(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1024];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/io_tlb_used_hiwater", dir);
