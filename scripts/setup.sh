@@ -144,6 +144,7 @@ mkdir -p "$WORK" "$CACHE"
 install_packages
 if ! base_rev >/dev/null 2>&1; then
 	[ -e "$KTREE" ] && die "$KTREE exists but is not a kernel tree made by this harness; move it away"
-	make_base_tree "$(fetch_base)"
+	tarball=$(fetch_base) || exit 1
+	make_base_tree "$tarball"
 fi
 apply_series

@@ -88,7 +88,16 @@ bisect() {
 	for f in $(kgit diff --name-only "$base..HEAD" -- '*.c'); do
 		objs+=("${f%.c}.o")
 	done
+	# Build the top first: it has the KUnit kernel's configuration, so
+	# ccache serves it.  Going back to the base and then forward a patch
+	# at a time, kbuild rebuilds only what each step changes.
 	commits="$base $(kgit rev-list --reverse "$base..HEAD")"
+	git -C "$WT" checkout -q --detach -f "$(kgit rev-parse HEAD)"
+	cat "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
+		"$TOP/configs/$arch.config" >"$bdir/.config"
+	log "static: $arch warm-up build of the top of the series"
+	kmake "$arch" "$bdir" olddefconfig >"$WORK/logs/bisect-$arch-warmup.log" 2>&1 &&
+		kmake "$arch" "$bdir" >>"$WORK/logs/bisect-$arch-warmup.log" 2>&1 || true
 	for c in $commits; do
 		name=$( [ "$c" = "$base" ] && echo base || printf '%04d-%s' "$n" \
 			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
@@ -126,8 +135,61 @@ bisect() {
 	fi
 }
 
+# clang: the objects the series touches build with LLVM=1 W=1, with no
+# warning that the base does not have.  Uses the bisect worktree.
+clang_check() {
+	local arch=$1 bdir base objs=() f o c tag
+	WT=$WORK/bisect/linux
+	bdir=$WORK/bisect/.work/build/clang-$arch
+	base=$(base_rev)
+	[ -e "$WT/.git" ] || die "run 'static.sh bisect $arch' first"
+	mkdir -p "$bdir"
+	for f in $(kgit diff --name-only "$base..HEAD" -- '*.c'); do
+		objs+=("${f%.c}.o")
+	done
+	for c in "$base" "$(kgit rev-parse HEAD)"; do
+		tag=$([ "$c" = "$base" ] && echo base || echo top)
+		git -C "$WT" checkout -q --detach -f "$c"
+		cat "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
+			"$TOP/configs/$arch.config" 2>/dev/null >"$bdir/.config"
+		local built=()
+		(
+			cd "$WT"
+			make O="$bdir" ARCH="$arch" LLVM=1 CC="ccache clang" olddefconfig
+			make O="$bdir" ARCH="$arch" LLVM=1 CC="ccache clang" -j"$(nproc)" prepare
+		) >"$WORK/logs/clang-$arch-$tag.log" 2>&1 || {
+			tail -20 "$WORK/logs/clang-$arch-$tag.log" >&2
+			result FAIL "static/clang/$arch (prepare failed at $tag)"
+			return
+		}
+		for o in "${objs[@]}"; do
+			[ -f "$WT/${o%.o}.c" ] && built+=("$o")
+		done
+		[ ${#built[@]} -gt 0 ] || { : >"$WORK/logs/clang-warnings-$arch-$tag"; continue; }
+		(cd "$WT" && make O="$bdir" ARCH="$arch" LLVM=1 CC="ccache clang" W=1 \
+			-j"$(nproc)" "${built[@]}") >>"$WORK/logs/clang-$arch-$tag.log" 2>&1 || {
+			if [ "$tag" = top ]; then
+				tail -20 "$WORK/logs/clang-$arch-$tag.log" >&2
+				result FAIL "static/clang/$arch (build failed)"
+				return
+			fi
+		}
+		grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$WORK/logs/clang-$arch-$tag.log" |
+			sed -E 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' | sort >"$WORK/logs/clang-warnings-$arch-$tag" || true
+	done
+	local new
+	new=$(comm -13 "$WORK/logs/clang-warnings-$arch-base" "$WORK/logs/clang-warnings-$arch-top")
+	if [ -z "$new" ]; then
+		result PASS "static/clang-w1/$arch (${#objs[@]} objects)"
+	else
+		echo "$new" | sed 's/^/    new: /' >&2
+		result FAIL "static/clang-w1/$arch"
+	fi
+}
+
 case $1 in
 checkpatch) checkpatch ;;
 bisect) bisect "$2" ;;
-*) die "usage: $0 checkpatch | bisect ARCH" ;;
+clang) clang_check "$2" ;;
+*) die "usage: $0 checkpatch | bisect ARCH | clang ARCH" ;;
 esac

@@ -32,9 +32,10 @@ stage() {
 
 stage "static: checkpatch" bash "$TOP/scripts/static.sh" checkpatch
 for arch in $ARCHES; do
+	stage "kunit: $arch" bash "$TOP/scripts/kunit.sh" "$arch"
 	stage "static: $arch per-patch builds, W=1 and sparse" \
 		bash "$TOP/scripts/static.sh" bisect "$arch"
-	stage "kunit: $arch" bash "$TOP/scripts/kunit.sh" "$arch"
+	stage "static: $arch clang W=1" bash "$TOP/scripts/static.sh" clang "$arch"
 done
 guests=""
 for arch in $ARCHES; do
@@ -45,6 +46,8 @@ for arch in $ARCHES; do
 done
 # shellcheck disable=SC2086
 stage "boot:$guests" bash "$TOP/scripts/boot.sh" $guests
+
+stage "selftest: bad input to the harness" bash "$TOP/scripts/selftest.sh"
 
 passed=$(grep -c '^PASS ' "$RESULTS" || true)
 failed=$(grep -c '^FAIL ' "$RESULTS" || true)
