@@ -19,6 +19,18 @@ EXCEPTIONS=$TOP/checkpatch-exceptions.txt
 # Patch name without its number: stable when patches are inserted.
 slug() { basename "$1" .patch | sed 's/^[0-9]*-//'; }
 
+# Does every file that patch $1 adds have maintainers other than THE REST,
+# and does it move or delete nothing?
+covered() {
+	local f m
+	grep -Eq '^ (delete mode|rename )' "$1" && return 1
+	for f in $(sed -n 's/^ create mode [0-9]* //p' "$1"); do
+		m=$(cd "$KTREE" && scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--nol --norolestats --nor -f "$f" 2>/dev/null | grep -v 'Linus Torvalds')
+		[ -n "$m" ] || return 1
+	done
+}
+
 checkpatch() {
 	local p s out line type ok
 	for p in $(series_patches); do
@@ -30,6 +42,10 @@ checkpatch() {
 			[ -n "$line" ] || continue
 			type=$(sed -n 's/.*: \(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\1 \2/p' <<<"$line")
 			case $type in
+			"WARNING FILE_PATH_CHANGES")
+				# Reported for every added file.  Accepted when each
+				# added file already has maintainers in MAINTAINERS.
+				covered "$p" && continue ;;
 			CHECK\ *)
 				# Allowed only if listed, with a reason.
 				grep -Eq "^$s[[:space:]]+${type#CHECK }[[:space:]]+[^[:space:]]" \
