@@ -69,6 +69,16 @@ checkpatch() {
 }
 
 
+# The test kernel's configuration as of the worktree's commit: the same
+# fragments kunit.sh gives kunit.py (.kunitconfig exists from patch 1 on).
+write_config() { # write_config ARCH BUILD_DIR
+	local f
+	for f in "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
+		 "$TOP/configs/$1.config"; do
+		if [ -f "$f" ]; then cat "$f"; fi
+	done >"$2/.config"
+}
+
 kmake() { # kmake ARCH BUILD_DIR TARGETS...
 	local arch=$1 bdir=$2
 	shift 2
@@ -109,8 +119,7 @@ bisect() {
 	# at a time, kbuild rebuilds only what each step changes.
 	commits="$base $(kgit rev-list --reverse "$base..HEAD")"
 	git -C "$WT" checkout -q --detach -f "$(kgit rev-parse HEAD)"
-	cat "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
-		"$TOP/configs/$arch.config" >"$bdir/.config"
+	write_config "$arch" "$bdir"
 	log "static: $arch warm-up build of the top of the series"
 	kmake "$arch" "$bdir" olddefconfig >"$WORK/logs/bisect-$arch-warmup.log" 2>&1 &&
 		kmake "$arch" "$bdir" >>"$WORK/logs/bisect-$arch-warmup.log" 2>&1 || true
@@ -119,8 +128,7 @@ bisect() {
 			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
 		log "static: $arch build at $name"
 		git -C "$WT" checkout -q --detach -f "$c"
-		cat "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
-			"$TOP/configs/$arch.config" 2>/dev/null >"$bdir/.config"
+		write_config "$arch" "$bdir"
 		log=$WORK/logs/bisect-$arch-$name.log
 		if kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 &&
 		   kmake "$arch" "$bdir" >>"$log" 2>&1; then
@@ -166,8 +174,7 @@ clang_check() {
 	for c in "$base" "$(kgit rev-parse HEAD)"; do
 		tag=$([ "$c" = "$base" ] && echo base || echo top)
 		git -C "$WT" checkout -q --detach -f "$c"
-		cat "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
-			"$TOP/configs/$arch.config" 2>/dev/null >"$bdir/.config"
+		write_config "$arch" "$bdir"
 		local built=()
 		(
 			cd "$WT"
