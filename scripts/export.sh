@@ -17,7 +17,10 @@ n=$(kgit rev-list --count "$base..HEAD")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-kgit format-patch -q --cover-letter --zero-commit --no-signature \
+# Blank context lines without their trailing space: checkpatch run on a
+# committed patch file (git-tracked, so read as a source file) flags them.
+kgit -c diff.suppressBlankEmpty=true format-patch -q --cover-letter \
+	--zero-commit --no-signature \
 	--base="$base" -o "$tmp" "$base..HEAD"
 python3 "$TOP/scripts/cover_letter.py" "$TOP/patches/0000-cover-letter.patch" \
 	"$tmp/0000-cover-letter.patch" \
