@@ -43,29 +43,46 @@ base_rev() { kgit rev-parse -q --verify "refs/tags/$BASE_TAG^{commit}"; }
 
 series_patches() { ls "$TOP"/patches/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true; }
 
-# Stable patch ids of a directory of patches, or of the tree's commits.
-patch_ids_dir() {
-	local f
-	for f in $(ls "$1"/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter'); do
-		git patch-id --stable <"$f" | cut -d' ' -f1
+# The tree after each patch of patches/, applied on the base in a scratch
+# index (no checkout), one hash a line; "none" from a patch that does not
+# apply.  Trees, not patch ids: export writes blank context lines without
+# their space, and git patch-id stops reading a hunk at such a line.
+patch_trees() {
+	local idx p
+	idx=$(mktemp "${TMPDIR:-/tmp}/cc-dma-index.XXXXXX")
+	GIT_INDEX_FILE=$idx kgit read-tree "$BASE_TAG"
+	for p in $(series_patches); do
+		if GIT_INDEX_FILE=$idx kgit apply --cached "$p" 2>/dev/null; then
+			GIT_INDEX_FILE=$idx kgit write-tree
+		else
+			echo none
+			break
+		fi
 	done
+	rm -f "$idx"
 }
-patch_ids_tree() {
+
+# The tree of each commit on top of the base, one hash a line.
+commit_trees() {
 	local c
 	for c in $(kgit rev-list --reverse "$BASE_TAG..HEAD"); do
-		kgit show "$c" | git patch-id --stable | cut -d' ' -f1
+		kgit rev-parse "$c^{tree}"
 	done
 }
 
-# Commits in the kernel tree that patches/ does not hold.
+# Is the kernel tree exactly the base plus patches/?
+tree_is_series() { [ "$(commit_trees)" = "$(patch_trees)" ]; }
+
+# Commits in the kernel tree that patches/ does not hold: the tree's
+# commits must be the series, or a first part of it.
 unexported_commits() {
-	local ids c id
-	ids=$(patch_ids_dir "$TOP/patches")
+	local want c i=0
+	want=$(patch_trees)
 	for c in $(kgit rev-list --reverse "$BASE_TAG..HEAD"); do
-		id=$(kgit show "$c" | git patch-id --stable | cut -d' ' -f1)
-		# A commit with an empty diff has no patch id: it cannot be exported.
-		if [ -z "$id" ] || ! grep -qx "$id" <<<"$ids"; then
-			kgit log -1 --format='%h %s' "$c"
+		i=$((i + 1))
+		if [ "$(sed -n "${i}p" <<<"$want")" != "$(kgit rev-parse "$c^{tree}")" ]; then
+			kgit log --reverse --format='%h %s' "$c^..HEAD"
+			return
 		fi
 	done
 }

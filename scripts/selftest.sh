@@ -62,10 +62,14 @@ if [ -n "$first" ]; then
 	PY
 	rc=0
 	CC_DMA_CACHE=$S/cache bash "$d/scripts/setup.sh" >"$d/out" 2>&1 || rc=$?
-	good=$(git -C "$d/linux" show HEAD | git patch-id --stable | cut -d' ' -f1)
+	good=$(git -C "$d/linux" rev-parse 'HEAD^{tree}')
+	idx=$S/bad-patch.index
+	GIT_INDEX_FILE=$idx git -C "$d/linux" read-tree "$BASE_TAG"
+	GIT_INDEX_FILE=$idx git -C "$d/linux" apply --cached "$first"
+	want=$(GIT_INDEX_FILE=$idx git -C "$d/linux" write-tree)
 	[ $rc != 0 ] && grep -q '0002-broken.patch does not apply' "$d/out" &&
 		grep -q '^error: ' "$d/out" &&
-		[ "$good" = "$(git patch-id --stable <"$first" | cut -d' ' -f1)" ] &&
+		[ "$good" = "$want" ] &&
 		[ ! -d "$d/linux/.git/rebase-apply" ]
 	expect "bad-patch-stops-at-last-good" $?
 

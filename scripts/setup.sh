@@ -122,7 +122,7 @@ apply_series() {
 	[ -z "$unexp" ] || die "the kernel tree holds commits that patches/ does not:
 $unexp
 Run 'make export' and commit patches/, or drop them yourself.  Nothing was changed."
-	if [ "$(patch_ids_tree)" = "$(patch_ids_dir "$TOP/patches")" ]; then
+	if tree_is_series; then
 		log "kernel tree is base + patches/ ($(kgit rev-list --count "$BASE_TAG..HEAD") patches)"
 		return 0
 	fi

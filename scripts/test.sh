@@ -15,7 +15,7 @@ if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 &&
    [ -n "$(git -C "$TOP" status --porcelain -- patches)" ]; then
 	die "patches/ differs from what is committed; commit it (or git checkout patches/) first"
 fi
-[ "$(patch_ids_tree)" = "$(patch_ids_dir "$TOP/patches")" ] ||
+tree_is_series ||
 	die "the kernel tree is not base + patches/; run make setup"
 
 mkdir -p "$WORK"
