@@ -12,7 +12,8 @@ set -eu
 
 PACKAGES="build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
 python3 python3-ply python3-git qemu-system-x86 qemu-system-arm qemu-system-data gcc-aarch64-linux-gnu
-libc6-dev-arm64-cross ccache sparse device-tree-compiler clang lld llvm"
+libc6-dev-arm64-cross ccache sparse device-tree-compiler clang lld llvm git
+perl xz-utils"
 
 install_packages() {
 	local missing=() p
