@@ -94,9 +94,26 @@ warnings() { # warnings ARCH BUILD_DIR OBJS...
 	local arch=$1 bdir=$2
 	shift 2
 	[ $# -gt 0 ] || return 0
-	kmake "$arch" "$bdir" W=1 C=2 "$@" 2>&1 >/dev/null |
-		grep -E '^[^ ]+:[0-9]+:([0-9]+:)? (warning|error):' |
+	kmake "$arch" "$bdir" W=1 C=2 "$@" 2>&1 >/dev/null | only_warnings
+}
+
+# Compiler and sparse diagnostics of a build log, without line numbers
+# (which move between base and top), sorted.
+only_warnings() {
+	grep -E '^[^ ]+:[0-9]+:([0-9]+:)? (warning|error):' |
 		sed -E 's/^([^:]+):[0-9]+:([0-9]+:)? /\1: /' | sort || true
+}
+
+# PASS if PREFIX-top holds no diagnostic that PREFIX-base lacks.
+no_new_warnings() { # no_new_warnings CHECK-NAME PREFIX NR-OBJECTS
+	local new
+	new=$(comm -13 "$2-base" "$2-top")
+	if [ -z "$new" ]; then
+		result PASS "$1 ($3 objects)"
+	else
+		echo "$new" | sed 's/^/    new: /' >&2
+		result FAIL "$1"
+	fi
 }
 
 bisect() {
@@ -149,14 +166,7 @@ bisect() {
 		fi
 		n=$((n + 1))
 	done
-	local new
-	new=$(comm -13 "$WORK/logs/warnings-$arch-base" "$WORK/logs/warnings-$arch-top")
-	if [ -z "$new" ]; then
-		result PASS "static/w1-sparse/$arch (${#objs[@]} objects)"
-	else
-		echo "$new" | sed 's/^/    new: /' >&2
-		result FAIL "static/w1-sparse/$arch"
-	fi
+	no_new_warnings "static/w1-sparse/$arch" "$WORK/logs/warnings-$arch" "${#objs[@]}"
 }
 
 # clang: the objects the series touches build with LLVM=1 W=1, with no
@@ -197,17 +207,9 @@ clang_check() {
 				return
 			fi
 		}
-		grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$WORK/logs/clang-$arch-$tag.log" |
-			sed -E 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' | sort >"$WORK/logs/clang-warnings-$arch-$tag" || true
+		only_warnings <"$WORK/logs/clang-$arch-$tag.log" >"$WORK/logs/clang-warnings-$arch-$tag"
 	done
-	local new
-	new=$(comm -13 "$WORK/logs/clang-warnings-$arch-base" "$WORK/logs/clang-warnings-$arch-top")
-	if [ -z "$new" ]; then
-		result PASS "static/clang-w1/$arch (${#objs[@]} objects)"
-	else
-		echo "$new" | sed 's/^/    new: /' >&2
-		result FAIL "static/clang-w1/$arch"
-	fi
+	no_new_warnings "static/clang-w1/$arch" "$WORK/logs/clang-warnings-$arch" "${#objs[@]}"
 }
 
 case $1 in
