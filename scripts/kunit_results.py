@@ -8,6 +8,7 @@ exited non-zero without a failing case is a failure of the run itself; so
 are kernel warnings, oopses or sanitizer reports in the console log.
 """
 import json
+import os
 import re
 import sys
 
@@ -52,10 +53,10 @@ if not any(w in ('PASS', 'FAIL') for w, _ in out):
 elif rc != 0 and not any(w == 'FAIL' for w, _ in out):
     out.append(('FAIL', 'FAIL %s (kunit.py exited %d)' % (prefix, rc)))
 
-bad = re.compile(r'WARNING:|BUG:|Oops|Kernel panic|UBSAN:|KASAN:|'
-                 r'kmemleak:.*unreferenced|DMA-API: (.*device driver|debugging out of memory)|'
-                 r'possible recursive locking|inconsistent lock state|'
-                 r'circular locking dependency')
+# The same list boot.sh checks guest consoles against.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       'console-errors.ere')) as f:
+    bad = re.compile(f.read().strip())
 try:
     with open(console, errors='replace') as f:
         hits = [l.rstrip() for l in f if bad.search(l)]
