@@ -16,6 +16,7 @@
  * Markers, one per line on the console:
  *   CCDMA disk=NAME written=N verified=N errors=N
  *   CCDMA pool=NAME nslabs=N used=N hiwater=N
+ *   CCDMA poolmem=NAME START-END KIND NSLABS USED HIWATER	(per memory pool)
  *   CCDMA done
  */
 #define _GNU_SOURCE
@@ -196,6 +197,28 @@ static unsigned long long read_num(const char *dir, const char *file)
 	return strtoull(buf, NULL, 0);
 }
 
+/* One line per memory pool of the allocator, with its shared/private kind. */
+static void print_pool_mem(const char *dir, const char *name)
+{
+	char path[1024], buf[4096], *line, *save;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/io_tlb_pools", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* The first line names the columns. */
+	line = strtok_r(buf, "\n", &save);
+	while ((line = strtok_r(NULL, "\n", &save)))
+		say("CCDMA poolmem=%s %s\n", name, line);
+}
+
 static void print_pool(const char *dir, const char *name)
 {
 	char path[1024];
@@ -207,6 +230,7 @@ static void print_pool(const char *dir, const char *name)
 	say("CCDMA pool=%s nslabs=%llu used=%llu hiwater=%llu\n", name,
 	    read_num(dir, "io_tlb_nslabs"), read_num(dir, "io_tlb_used"),
 	    read_num(dir, "io_tlb_used_hiwater"));
+	print_pool_mem(dir, name);
 }
 
 /* Restricted pools sit at the top of debugfs, the default one in swiotlb/. */

@@ -13,9 +13,10 @@
 #
 # A guest passes when the guest reports its data verified, the disk image
 # verifies on the host after QEMU exits, the pool that must carry the I/O
-# has a non-zero high-water mark (and, on arm64, the default swiotlb pool
-# has none: the I/O went through the restricted pool), and the console is
-# free of warnings.
+# has a non-zero high-water mark and all its memory is of the expected kind
+# (debugfs io_tlb_pools: shared or private), on arm64 the default swiotlb
+# pool has no use (the I/O went through the restricted pool), and the
+# console is free of warnings.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -80,10 +81,20 @@ pool_used() {
 		END { exit !f }' "$2"
 }
 
-# run_guest NAME ARCH "KERNEL ARGS" POOL [UNUSED-POOL] -- QEMU ARGS...
-# POOL must carry the guest's I/O; UNUSED-POOL, if given, must carry none.
+# Are all memory pools of allocator NAME of KIND (shared/private), and is
+# there at least one?
+pool_kind() {
+	awk -v p="$1" -v k="$2" '$1 == "CCDMA" && $2 == "poolmem=" p {
+		n++; if ($4 != k) bad = 1 }
+		END { exit !(n > 0 && !bad) }' "$3"
+}
+
+# run_guest NAME ARCH "KERNEL ARGS" POOL=KIND [UNUSED-POOL] -- QEMU ARGS...
+# POOL must carry the guest's I/O and all its memory must be of KIND;
+# UNUSED-POOL, if given, must carry none.
 run_guest() {
-	local name=$1 arch=$2 append=$3 pool=$4 unused= kernel initrd img console rc
+	local name=$1 arch=$2 append=$3 pool=${4%=*} kind=${4##*=} unused=
+	local kernel initrd img console rc
 	shift 4
 	[ "$1" = -- ] || { unused=$1; shift; }
 	shift
@@ -131,6 +142,7 @@ run_guest() {
 		'^CCDMA disk=vda written=4194304 verified=4194304 errors=0$' "$console"
 	check data-verified-on-host python3 "$TOP/scripts/check_disk.py" "$img" vda
 	check "pool-$pool-used" pool_used "$pool" "$console"
+	check "pool-$pool-$kind" pool_kind "$pool" "$kind" "$console"
 	[ -z "$unused" ] || check "pool-$unused-unused" not pool_used "$unused" "$console"
 	if [ $ok = 0 ]; then
 		echo "--- last 50 console lines of $name (qemu exit $rc):" >&2
@@ -139,7 +151,9 @@ run_guest() {
 }
 
 guest_x86_64_swiotlb_force() {
-	run_guest x86_64-swiotlb-force x86_64 "console=ttyS0 swiotlb=16384,force" swiotlb -- \
+	# Not a CC guest: the default pool is never converted, so it is
+	# private, and it still serves every device.
+	run_guest x86_64-swiotlb-force x86_64 "console=ttyS0 swiotlb=16384,force" swiotlb=private -- \
 		qemu-system-x86_64 -nodefaults -m 1024 -bios qboot.rom \
 		-display none -serial stdio -no-reboot \
 		-device virtio-blk-pci,drive=vda,disable-legacy=on,iommu_platform=on \
@@ -158,7 +172,9 @@ guest_arm64_pkvm_rdma() {
 		result FAIL "boot/arm64-pkvm-rdma/device-tree (could not add the restricted-dma-pool)"
 		return
 	fi
-	run_guest arm64-pkvm-rdma arm64 "console=ttyAMA0" restricted-dma@5f000000 swiotlb -- \
+	# The restricted pool is shared whenever sharing succeeds, even on a
+	# platform that does not report memory encryption (the pKVM case).
+	run_guest arm64-pkvm-rdma arm64 "console=ttyAMA0" restricted-dma@5f000000=shared swiotlb -- \
 		"${qemu[@]}" -M virt -dtb "$dtb"
 }
 
