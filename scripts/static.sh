@@ -7,6 +7,13 @@
 #                                    with the test kernel's configuration,
 #                                    and compare W=1 + sparse warnings of the
 #                                    objects the series touches, base vs. top
+#   scripts/static.sh coverage ARCH  build the objects the series touches at
+#                                    base and every patch with
+#                                    configs/ARCH-coverage.config added (Xen,
+#                                    IOMMUs, SME/SEV/TDX, pKVM guest), and
+#                                    compare W=1 + sparse warnings likewise
+#   scripts/static.sh clang ARCH     the same objects, coverage configuration,
+#                                    LLVM=1 W=1, base vs. top
 #
 # The per-patch builds run in a worktree of the kernel tree laid out like the
 # project ($WORK/bisect/linux, $WORK/bisect/.work/build/ARCH) so that ccache
@@ -77,6 +84,60 @@ write_config() { # write_config ARCH BUILD_DIR
 		 "$TOP/configs/$1.config"; do
 		if [ -f "$f" ]; then cat "$f"; fi
 	done >"$2/.config"
+}
+
+# The test kernel's configuration plus the coverage fragment.
+write_coverage_config() { # write_coverage_config ARCH BUILD_DIR
+	write_config "$1" "$2"
+	cat "$TOP/configs/$1-coverage.config" >>"$2/.config"
+}
+
+# The .c files the series touches, as objects, that exist in the worktree
+# and belong to ARCH (nothing under another architecture's arch/ directory).
+touched_objects() { # touched_objects ARCH
+	local f dir
+	case $1 in x86_64) dir=arch/x86/ ;; *) dir=arch/$1/ ;; esac
+	for f in $(kgit diff --name-only "$(base_rev)..HEAD" -- '*.c'); do
+		case $f in arch/*) [ "${f#"$dir"}" != "$f" ] || continue ;; esac
+		[ -f "$WT/$f" ] && echo "${f%.c}.o"
+	done
+	return 0
+}
+
+coverage() {
+	local arch=$1 bdir base top c n=0 name log objs fails=() nobj=0
+	WT=$WORK/bisect/linux
+	bdir=$WORK/bisect/.work/build/cov-$arch
+	base=$(base_rev)
+	top=$(kgit rev-parse HEAD)
+	[ -e "$WT/.git" ] || die "run 'static.sh bisect $arch' first"
+	mkdir -p "$bdir"
+	for c in $base $(kgit rev-list --reverse "$base..HEAD"); do
+		name=$( [ "$c" = "$base" ] && echo base || printf '%04d-%s' "$n" \
+			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
+		log "static: $arch coverage build at $name"
+		git -C "$WT" checkout -q --detach -f "$c"
+		write_coverage_config "$arch" "$bdir"
+		log=$WORK/logs/coverage-$arch-$name.log
+		mapfile -t objs < <(touched_objects "$arch")
+		[ "$c" = "$top" ] && nobj=${#objs[@]}
+		if ! kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 ||
+		   ! kmake "$arch" "$bdir" "${objs[@]}" >>"$log" 2>&1; then
+			tail -20 "$log" >&2
+			fails+=("$name")
+		fi
+		if [ "$c" = "$base" ] || [ "$c" = "$top" ]; then
+			warnings "$arch" "$bdir" "${objs[@]}" \
+				>"$WORK/logs/coverage-warnings-$arch-$([ "$c" = "$base" ] && echo base || echo top)"
+		fi
+		n=$((n + 1))
+	done
+	if [ ${#fails[@]} = 0 ]; then
+		result PASS "static/coverage-build/$arch ($n commits, $nobj objects)"
+	else
+		result FAIL "static/coverage-build/$arch (failed at: ${fails[*]})"
+	fi
+	no_new_warnings "static/coverage-w1-sparse/$arch" "$WORK/logs/coverage-warnings-$arch" "$nobj"
 }
 
 kmake() { # kmake ARCH BUILD_DIR TARGETS...
@@ -172,20 +233,17 @@ bisect() {
 # clang: the objects the series touches build with LLVM=1 W=1, with no
 # warning that the base does not have.  Uses the bisect worktree.
 clang_check() {
-	local arch=$1 bdir base objs=() f o c tag
+	local arch=$1 bdir base c tag built
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/clang-$arch
 	base=$(base_rev)
 	[ -e "$WT/.git" ] || die "run 'static.sh bisect $arch' first"
 	mkdir -p "$bdir"
-	for f in $(kgit diff --name-only "$base..HEAD" -- '*.c'); do
-		objs+=("${f%.c}.o")
-	done
 	for c in "$base" "$(kgit rev-parse HEAD)"; do
 		tag=$([ "$c" = "$base" ] && echo base || echo top)
 		git -C "$WT" checkout -q --detach -f "$c"
-		write_config "$arch" "$bdir"
-		local built=()
+		write_coverage_config "$arch" "$bdir"
+		mapfile -t built < <(touched_objects "$arch")
 		(
 			cd "$WT"
 			make O="$bdir" ARCH="$arch" LLVM=1 CC="ccache clang" olddefconfig
@@ -195,9 +253,6 @@ clang_check() {
 			result FAIL "static/clang/$arch (prepare failed at $tag)"
 			return
 		}
-		for o in "${objs[@]}"; do
-			[ -f "$WT/${o%.o}.c" ] && built+=("$o")
-		done
 		[ ${#built[@]} -gt 0 ] || { : >"$WORK/logs/clang-warnings-$arch-$tag"; continue; }
 		(cd "$WT" && make O="$bdir" ARCH="$arch" LLVM=1 CC="ccache clang" W=1 \
 			-j"$(nproc)" "${built[@]}") >>"$WORK/logs/clang-$arch-$tag.log" 2>&1 || {
@@ -209,12 +264,13 @@ clang_check() {
 		}
 		only_warnings <"$WORK/logs/clang-$arch-$tag.log" >"$WORK/logs/clang-warnings-$arch-$tag"
 	done
-	no_new_warnings "static/clang-w1/$arch" "$WORK/logs/clang-warnings-$arch" "${#objs[@]}"
+	no_new_warnings "static/clang-w1/$arch" "$WORK/logs/clang-warnings-$arch" "${#built[@]}"
 }
 
 case $1 in
 checkpatch) checkpatch ;;
 bisect) bisect "$2" ;;
+coverage) coverage "$2" ;;
 clang) clang_check "$2" ;;
-*) die "usage: $0 checkpatch | bisect ARCH | clang ARCH" ;;
+*) die "usage: $0 checkpatch | bisect ARCH | coverage ARCH | clang ARCH" ;;
 esac

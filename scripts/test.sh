@@ -35,6 +35,8 @@ for arch in $ARCHES; do
 	stage "kunit: $arch" bash "$TOP/scripts/kunit.sh" "$arch"
 	stage "static: $arch per-patch builds, W=1 and sparse" \
 		bash "$TOP/scripts/static.sh" bisect "$arch"
+	stage "static: $arch coverage builds (Xen, IOMMU, CC platforms)" \
+		bash "$TOP/scripts/static.sh" coverage "$arch"
 	stage "static: $arch clang W=1" bash "$TOP/scripts/static.sh" clang "$arch"
 done
 guests=""
