@@ -76,11 +76,15 @@ checkpatch() {
 }
 
 
-# The test kernel's configuration as of the worktree's commit: the same
-# fragments kunit.sh gives kunit.py (.kunitconfig exists from patch 1 on).
+# The test kernel's configuration: the fragments kunit.sh gives kunit.py,
+# with kernel/dma/.kunitconfig taken from the top of the series for every
+# commit.  Options a commit does not know yet are dropped by olddefconfig,
+# so the configuration only changes where a patch adds an option, and
+# kbuild (and ccache, warmed by the KUnit build) rebuild only what that
+# option touches instead of most of the kernel.
 write_config() { # write_config ARCH BUILD_DIR
 	local f
-	for f in "$WT/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
+	for f in "$KTREE/kernel/dma/.kunitconfig" "$TOP/configs/common.config" \
 		 "$TOP/configs/$1.config"; do
 		if [ -f "$f" ]; then cat "$f"; fi
 	done >"$2/.config"
