@@ -50,7 +50,7 @@ fi
 
 # One boot per command line: NAME GLOB KERNEL_ARGS...
 runs=(
-	"default|dma-mapping-[dk]*|"
+	"default|dma-mapping-[dkc]*|"
 	"forced|dma-mapping-forced|$force_arg"
 )
 for r in "${runs[@]}"; do

@@ -14,6 +14,11 @@
 #                                    compare W=1 + sparse warnings likewise
 #   scripts/static.sh clang ARCH     the same objects, coverage configuration,
 #                                    LLVM=1 W=1, base vs. top
+#   scripts/static.sh cross ARCH     s390 or powerpc (Debian's cross gcc): the
+#                                    generic and ARCH objects the series
+#                                    touches, the arch's defconfig plus
+#                                    configs/ARCH-cross.config, W=1, base vs.
+#                                    top
 #
 # The per-patch builds run in a worktree of the kernel tree laid out like the
 # project ($WORK/bisect/linux, $WORK/bisect/.work/build/ARCH) so that ccache
@@ -271,10 +276,73 @@ clang_check() {
 	no_new_warnings "static/clang-w1/$arch" "$WORK/logs/clang-warnings-$arch" "${#built[@]}"
 }
 
+# Architectures that neither the KUnit kernels nor the guests cover: build
+# what the series touches with their defconfig and the CC platform enabled.
+cross_make() { # cross_make ARCH BUILD_DIR TARGETS...
+	local arch=$1 bdir=$2 cc
+	shift 2
+	case $arch in
+	s390) cc=s390x-linux-gnu- ;;
+	powerpc) cc=powerpc64le-linux-gnu- ;;
+	*) die "no cross compiler for $arch" ;;
+	esac
+	make -C "$WT" O="$bdir" ARCH="$arch" CROSS_COMPILE=$cc \
+		CC="ccache ${cc}gcc" -j"$(nproc)" "$@"
+}
+
+cross() {
+	local arch=$1 bdir base c tag built defconfig log f
+	WT=$WORK/bisect/linux
+	bdir=$WORK/bisect/.work/build/cross-$arch
+	base=$(base_rev)
+	case $arch in
+	s390) defconfig=defconfig ;;
+	powerpc) defconfig=ppc64le_defconfig ;;
+	*) die "cross: s390 or powerpc" ;;
+	esac
+	[ -e "$WT/.git" ] || die "run 'static.sh bisect x86_64' first"
+	mkdir -p "$bdir"
+	for c in "$base" "$(kgit rev-parse HEAD)"; do
+		tag=$([ "$c" = "$base" ] && echo base || echo top)
+		log "static: $arch cross build at $tag"
+		git -C "$WT" checkout -q --detach -f "$c"
+		# Generic code and this arch only: drivers for other platforms
+		# (Xen, pKVM, arm64 IOMMUs) are covered by the other builds.
+		built=()
+		for f in $(touched_objects "$arch"); do
+			case $f in kernel/*|drivers/base/*|arch/$arch/*) built+=("$f") ;; esac
+		done
+		log=$WORK/logs/cross-$arch-$tag.log
+		if ! cross_make "$arch" "$bdir" "$defconfig" >"$log" 2>&1 ||
+		   ! (cd "$WT" && scripts/kconfig/merge_config.sh -m -O "$bdir" \
+			"$bdir/.config" "$TOP/configs/$arch-cross.config") >>"$log" 2>&1 ||
+		   ! cross_make "$arch" "$bdir" olddefconfig >>"$log" 2>&1 ||
+		   ! cross_make "$arch" "$bdir" prepare >>"$log" 2>&1 ||
+		   ! cross_make "$arch" "$bdir" W=1 "${built[@]}" >>"$log" 2>&1; then
+			tail -20 "$log" >&2
+			[ "$tag" = base ] && continue
+			result FAIL "static/cross/$arch (build failed at $tag)"
+			return
+		fi
+		only_warnings <"$log" >"$WORK/logs/cross-warnings-$arch-$tag"
+		if [ "$tag" = top ]; then
+			while IFS= read -r f; do
+				grep -q "^$f=y" "$bdir/.config" || {
+					result FAIL "static/cross/$arch ($f is not set)"
+					return
+				}
+			done < <(grep -o '^CONFIG_[A-Z0-9_]*' "$TOP/configs/$arch-cross.config")
+		fi
+	done
+	result PASS "static/cross/$arch (${#built[@]} objects)"
+	no_new_warnings "static/cross-w1/$arch" "$WORK/logs/cross-warnings-$arch" "${#built[@]}"
+}
+
 case $1 in
 checkpatch) checkpatch ;;
+cross) cross "$2" ;;
 bisect) bisect "$2" ;;
 coverage) coverage "$2" ;;
 clang) clang_check "$2" ;;
-*) die "usage: $0 checkpatch | bisect ARCH | coverage ARCH | clang ARCH" ;;
+*) die "usage: $0 checkpatch | bisect ARCH | coverage ARCH | clang ARCH | cross ARCH" ;;
 esac

@@ -39,6 +39,9 @@ for arch in $ARCHES; do
 		bash "$TOP/scripts/static.sh" coverage "$arch"
 	stage "static: $arch clang W=1" bash "$TOP/scripts/static.sh" clang "$arch"
 done
+for arch in ${CROSS_ARCHES-s390 powerpc}; do
+	stage "static: $arch cross build, W=1" bash "$TOP/scripts/static.sh" cross "$arch"
+done
 guests=""
 for arch in $ARCHES; do
 	case $arch in
