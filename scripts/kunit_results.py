@@ -27,18 +27,32 @@ def walk(node, names):
         name = '.'.join(names[1:] + [c['name']]).replace(' ', '_')
         line = '%s %s/%s' % (word, prefix, name)
         if word == 'SKIP':
-            line += ' (%s)' % skip_reasons.get(c['name'], 'skipped')
+            line += ' (%s)' % skip_reasons.get((names[-1], c['name']), 'skipped')
         out.append((word, line))
 
 
-# kunit.py's JSON has no skip reasons: take them from the KTAP lines.
+# kunit.py's JSON has no skip reasons: take them from the KTAP lines, keyed
+# by (parent, name) since parameters of different cases share names.  The
+# parent is the innermost "# Subtest:" opened at a smaller indentation.
 skip_reasons = {}
 try:
     with open(console, errors='replace') as f:
+        subtests = {}
         for l in f:
-            m = re.search(r'\bok \d+ (.+?) # SKIP ?(.*)', l)
+            l = re.sub(r'^\[[0-9:]+\] ', '', l.rstrip('\n'))
+            indent = len(l) - len(l.lstrip(' '))
+            m = re.match(r'\s*# Subtest: (.+)', l)
             if m:
-                skip_reasons[m.group(1).strip()] = m.group(2).strip() or 'skipped'
+                subtests[indent] = m.group(1).strip()
+                for k in [k for k in subtests if k > indent]:
+                    del subtests[k]
+                continue
+            m = re.match(r'\s*ok \d+ (.+?) # SKIP ?(.*)', l)
+            if m:
+                outer = [k for k in subtests if k <= indent]
+                parent = subtests[max(outer)] if outer else ''
+                skip_reasons[(parent, m.group(1).strip())] = \
+                    m.group(2).strip() or 'skipped'
 except OSError:
     pass
 
