@@ -108,6 +108,8 @@ touched_objects() { # touched_objects ARCH
 	case $1 in x86_64) dir=arch/x86/ ;; *) dir=arch/$1/ ;; esac
 	for f in $(kgit diff --name-only "$(base_rev)..HEAD" -- '*.c'); do
 		case $f in arch/*) [ "${f#"$dir"}" != "$f" ] || continue ;; esac
+		# Drivers of one architecture's platforms, outside arch/.
+		case $f in drivers/virt/coco/pkvm-guest/*) [ "$1" = arm64 ] || continue ;; esac
 		[ -f "$WT/$f" ] && echo "${f%.c}.o"
 	done
 	return 0
