@@ -189,7 +189,7 @@ no_new_warnings() { # no_new_warnings CHECK-NAME PREFIX NR-OBJECTS
 }
 
 bisect() {
-	local arch=$1 base bdir commits c n=0 objs=() f o name log
+	local arch=$1 base bdir commits c n=0 objs=() f o name log top target
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/$arch
 	base=$(base_rev)
@@ -207,7 +207,8 @@ bisect() {
 	# ccache serves it.  Going back to the base and then forward a patch
 	# at a time, kbuild rebuilds only what each step changes.
 	commits="$base $(kgit rev-list --reverse "$base..HEAD")"
-	git -C "$WT" checkout -q --detach -f "$(kgit rev-parse HEAD)"
+	top=$(kgit rev-parse HEAD)
+	git -C "$WT" checkout -q --detach -f "$top"
 	write_config "$arch" "$bdir"
 	log "static: $arch warm-up build of the top of the series"
 	kmake "$arch" "$bdir" olddefconfig >"$WORK/logs/bisect-$arch-warmup.log" 2>&1 &&
@@ -219,22 +220,28 @@ bisect() {
 		git -C "$WT" checkout -q --detach -f "$c"
 		write_config "$arch" "$bdir"
 		log=$WORK/logs/bisect-$arch-$name.log
+		# Every commit compiles every object of the kernel and passes
+		# modpost on vmlinux.o; only the top is linked into an image
+		# (the KUnit run boots that one), which saves the final link
+		# of each intermediate commit.
+		target=vmlinux_o
+		[ "$c" != "$top" ] || target=all
 		if kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 &&
-		   kmake "$arch" "$bdir" >>"$log" 2>&1; then
+		   kmake "$arch" "$bdir" "$target" >>"$log" 2>&1; then
 			[ "$c" = "$base" ] || result PASS "static/build/$arch/$name"
 		else
 			tail -30 "$log" >&2
 			result FAIL "static/build/$arch/$name"
 		fi
 		# Warnings at base and at the top of the series.
-		if [ "$c" = "$base" ] || [ "$c" = "$(kgit rev-parse HEAD)" ]; then
+		if [ "$c" = "$base" ] || [ "$c" = "$top" ]; then
 			local built=()
 			for o in "${objs[@]}"; do
 				[ -f "$bdir/$o" ] && built+=("$o")
 			done
 			warnings "$arch" "$bdir" "${built[@]}" >"$WORK/logs/warnings-$arch-$([ "$c" = "$base" ] && echo base || echo top)"
 			# Leave the objects built without W=1 for the next step.
-			kmake "$arch" "$bdir" >/dev/null 2>&1 || true
+			kmake "$arch" "$bdir" "$target" >/dev/null 2>&1 || true
 		fi
 		n=$((n + 1))
 	done
