@@ -15,10 +15,10 @@
 #   scripts/static.sh clang ARCH     the same objects, coverage configuration,
 #                                    LLVM=1 W=1, base vs. top
 #   scripts/static.sh cross ARCH     s390 or powerpc (Debian's cross gcc): the
-#                                    generic and ARCH directories the series
-#                                    touches, the arch's defconfig plus
-#                                    configs/ARCH-cross.config, W=1, base vs.
-#                                    top
+#                                    generic and ARCH objects the series
+#                                    touches that the arch's defconfig plus
+#                                    configs/ARCH-cross.config enables, W=1,
+#                                    base vs. top
 #
 # The per-patch builds run in a worktree of the kernel tree laid out like the
 # project ($WORK/bisect/linux, $WORK/bisect/.work/build/ARCH) so that ccache
@@ -299,8 +299,19 @@ cross_make() { # cross_make ARCH BUILD_DIR TARGETS...
 		CC="ccache ${cc}gcc" -j"$(nproc)" "$@"
 }
 
+# W=1 for those of OBJS that the configuration built; sets built=().
+cross_w1() { # cross_w1 ARCH BUILD_DIR OBJS...
+	local arch=$1 bdir=$2 o
+	shift 2
+	built=()
+	for o in "$@"; do
+		[ -f "$bdir/$o" ] && built+=("$o")
+	done
+	[ ${#built[@]} = 0 ] || cross_make "$arch" "$bdir" W=1 "${built[@]}"
+}
+
 cross() {
-	local arch=$1 bdir base c tag built defconfig log f
+	local arch=$1 bdir base c tag built=() defconfig log f objs dirs
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/cross-$arch
 	base=$(base_rev)
@@ -317,19 +328,23 @@ cross() {
 		git -C "$WT" checkout -q --detach -f "$c"
 		# Generic code and this arch only: drivers for other platforms
 		# (Xen, pKVM, arm64 IOMMUs) are covered by the other builds.
-		# The directories of the touched files, so that kbuild compiles
-		# only what this configuration enables (kernel/dma/debug.c
-		# needs DMA_API_DEBUG, which the defconfigs do not set).
-		mapfile -t built < <(for f in $(touched_objects "$arch"); do
-			case $f in kernel/*|drivers/base/*|arch/$arch/*) echo "${f%/*}/" ;; esac
-		done | sort -u)
+		# Only what this configuration enables (kernel/dma/debug.c needs
+		# DMA_API_DEBUG, which the defconfigs do not set): build the
+		# directories of the touched files, then the touched objects
+		# that exist again with W=1.
+		objs=()
+		for f in $(touched_objects "$arch"); do
+			case $f in kernel/*|drivers/base/*|arch/$arch/*) objs+=("$f") ;; esac
+		done
+		mapfile -t dirs < <(for f in "${objs[@]}"; do echo "${f%/*}/"; done | sort -u)
 		log=$WORK/logs/cross-$arch-$tag.log
 		if ! cross_make "$arch" "$bdir" "$defconfig" >"$log" 2>&1 ||
 		   ! (cd "$WT" && scripts/kconfig/merge_config.sh -m -O "$bdir" \
 			"$bdir/.config" "$TOP/configs/$arch-cross.config") >>"$log" 2>&1 ||
 		   ! cross_make "$arch" "$bdir" olddefconfig >>"$log" 2>&1 ||
 		   ! cross_make "$arch" "$bdir" prepare >>"$log" 2>&1 ||
-		   ! cross_make "$arch" "$bdir" W=1 "${built[@]}" >>"$log" 2>&1; then
+		   ! cross_make "$arch" "$bdir" "${dirs[@]}" >>"$log" 2>&1 ||
+		   ! cross_w1 "$arch" "$bdir" "${objs[@]}" >>"$log" 2>&1; then
 			tail -20 "$log" >&2
 			[ "$tag" = base ] && continue
 			result FAIL "static/cross/$arch (build failed at $tag)"
@@ -345,7 +360,7 @@ cross() {
 			done < <(grep -o '^CONFIG_[A-Z0-9_]*' "$TOP/configs/$arch-cross.config")
 		fi
 	done
-	result PASS "static/cross/$arch (${#built[@]} directories)"
+	result PASS "static/cross/$arch (${#built[@]} objects)"
 	no_new_warnings "static/cross-w1/$arch" "$WORK/logs/cross-warnings-$arch" "${#built[@]}"
 }
 
