@@ -13,10 +13,18 @@
  * below, the pool counters and, after QEMU exits, the disk image itself
  * (the pattern is pattern_word() in scripts/check_disk.py too).
  *
+ * A disk is named by its virtio serial number when it has one (QEMU's
+ * serial= property; /sys/block/vdX/serial), else by its kernel name: the
+ * name seeds the pattern, so the host knows which image holds what.
+ *
  * Markers, one per line on the console:
  *   CCDMA disk=NAME written=N verified=N errors=N
  *   CCDMA pool=NAME nslabs=N used=N hiwater=N
  *   CCDMA poolmem=NAME START-END KIND NSLABS USED HIWATER	(per memory pool)
+ *   CCDMA bounces=NAME REASON=N ...	(streaming bounces by reason)
+ *   CCDMA cc shared_pages=N		(emulated CC platform, if on)
+ *   CCDMA check checked=N violations=N	(sharing checker, if built in)
+ *   CCDMA site RULE DEVICE CALLER COUNT	(per reported violation)
  *   CCDMA done
  */
 #define _GNU_SOURCE
@@ -91,16 +99,39 @@ static unsigned long check(const unsigned char *buf, uint64_t pos, size_t len,
 	return memcmp(buf, expect, len) ? 1 : 0;
 }
 
-static void test_disk(const char *name)
+/* Read a one-line sysfs or debugfs file into @buf, without the newline. */
+static int read_line(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static void test_disk(const char *dev)
 {
 	unsigned char *mem, *expect;
 	unsigned long errors = 0, written = 0, verified = 0;
-	uint64_t seed = disk_seed(name), pos;
-	char path[300];
+	char path[300], serial[64], name[64];
 	unsigned int i;
+	uint64_t seed, pos;
 	int fd;
 
-	snprintf(path, sizeof(path), "/dev/%s", name);
+	snprintf(path, sizeof(path), "/sys/block/%s/serial", dev);
+	if (read_line(path, serial, sizeof(serial)) || !serial[0])
+		snprintf(serial, sizeof(serial), "%s", dev);
+	snprintf(name, sizeof(name), "%s", serial);
+	seed = disk_seed(name);
+	snprintf(path, sizeof(path), "/dev/%s", dev);
 	if (posix_memalign((void **)&mem, PAGE, MAXCHUNK + 2 * PAGE) ||
 	    !(expect = malloc(MAXCHUNK))) {
 		say("CCDMA disk=%s error=nomem\n", name);
@@ -219,6 +250,67 @@ static void print_pool_mem(const char *dir, const char *name)
 		say("CCDMA poolmem=%s %s\n", name, line);
 }
 
+/* "REASON COUNT" lines of io_tlb_bounces, on one marker line. */
+static void print_bounces(const char *dir, const char *name)
+{
+	char path[1024], buf[1024], line[1200], *p, *q;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/io_tlb_bounces", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	len = snprintf(line, sizeof(line), "CCDMA bounces=%s", name);
+	for (p = buf; *p && len < sizeof(line); p = q + 1) {
+		q = strchrnul(p, '\n');
+		*q = 0;
+		if (strchr(p, ' '))
+			*strchr(p, ' ') = '=';
+		len += snprintf(line + len, sizeof(line) - len, " %s", p);
+		if (q - buf >= n)
+			break;
+	}
+	say("%s\n", line);
+}
+
+/* The emulated CC platform and the sharing checker, when they are there. */
+static void print_cc(void)
+{
+	const char *dbg = "/sys/kernel/debug";
+	char path[256], buf[4096], *line, *save;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/cc_emulate", dbg);
+	if (read_num(path, "shared_pages") != ~0ull)
+		say("CCDMA cc shared_pages=%llu\n", read_num(path, "shared_pages"));
+	snprintf(path, sizeof(path), "%s/dma-cc", dbg);
+	if (read_num(path, "checked") == ~0ull)
+		return;
+	say("CCDMA check checked=%llu violations=%llu\n",
+	    read_num(path, "checked"), read_num(path, "violations"));
+	snprintf(path, sizeof(path), "%s/dma-cc/sites", dbg);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* The first line names the columns. */
+	line = strtok_r(buf, "\n", &save);
+	while ((line = strtok_r(NULL, "\n", &save)))
+		say("CCDMA site %s\n", line);
+}
+
 static void print_pool(const char *dir, const char *name)
 {
 	char path[1024];
@@ -231,6 +323,7 @@ static void print_pool(const char *dir, const char *name)
 	    read_num(dir, "io_tlb_nslabs"), read_num(dir, "io_tlb_used"),
 	    read_num(dir, "io_tlb_used_hiwater"));
 	print_pool_mem(dir, name);
+	print_bounces(dir, name);
 }
 
 /* Restricted pools sit at the top of debugfs, the default one in swiotlb/. */
@@ -272,6 +365,7 @@ int main(void)
 		closedir(d);
 
 	print_pools();
+	print_cc();
 	say("CCDMA done\n");
 	sync();
 	reboot(RB_AUTOBOOT);

@@ -9,9 +9,9 @@ set -eu
 rm -f "$RESULTS"
 bash "$TOP/scripts/kunit.sh" x86_64 build
 bash "$TOP/scripts/kunit.sh" arm64 build
-bash "$TOP/scripts/boot.sh" x86_64-swiotlb-force arm64-pkvm-rdma
+bash "$TOP/scripts/boot.sh" x86_64-swiotlb-force arm64-pkvm-rdma arm64-cc-emulate
 echo
-for g in x86_64-swiotlb-force arm64-pkvm-rdma; do
+for g in x86_64-swiotlb-force arm64-pkvm-rdma arm64-cc-emulate; do
 	if grep -q "^FAIL boot/$g/" "$RESULTS"; then
 		echo "$g: FAIL"
 	else

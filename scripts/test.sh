@@ -19,15 +19,19 @@ tree_is_series ||
 	die "the kernel tree is not base + patches/; run make setup"
 
 mkdir -p "$WORK"
-rm -f "$RESULTS"
+rm -f "$RESULTS" "$WORK/stage-times"
 touch "$RESULTS"
 
+# Each stage's duration goes to the log and to $WORK/stage-times, so that
+# the CI budget can be watched stage by stage.
 stage() {
-	local name=$1 rc=0
+	local name=$1 rc=0 t0
 	shift
 	printf '== %s\n' "$name" >&2
+	t0=$(date +%s)
 	"$@" || rc=$?
 	[ $rc = 0 ] || result FAIL "$name (stage exited $rc)"
+	printf '%5d s  %s\n' $(($(date +%s) - t0)) "$name" | tee -a "$WORK/stage-times" >&2
 }
 
 stage "static: checkpatch" bash "$TOP/scripts/static.sh" checkpatch
@@ -46,7 +50,7 @@ guests=""
 for arch in $ARCHES; do
 	case $arch in
 	x86_64) guests="$guests x86_64-swiotlb-force" ;;
-	arm64) guests="$guests arm64-pkvm-rdma" ;;
+	arm64) guests="$guests arm64-pkvm-rdma arm64-cc-emulate" ;;
 	esac
 done
 # shellcheck disable=SC2086
