@@ -14,6 +14,9 @@
 #                         behind a restricted-dma-pool, one bouncing through
 #                         the shared default pool, one trusted (T=1) disk;
 #                         the sharing checker watches every DMA address.
+#   arm64-cc-emulate-bad-params  cc_emulate= with an unknown option and with
+#                         a trusted device that does not exist: clear
+#                         messages, and the guest still boots and works.
 #
 # A guest passes when the guest reports each disk's data verified, each disk
 # image verifies on the host after QEMU exits, the pools that must carry the
@@ -248,6 +251,27 @@ guest_arm64_cc_emulate() {
 	check pool-restricted-forced-bounces pool_bounced restricted-dma@5f000000 forced "$G_CONSOLE"
 	check_pool swiotlb shared
 	check pool-swiotlb-cc-private-bounces pool_bounced swiotlb cc-private "$G_CONSOLE"
+	check checker-no-violation checker_clean "$G_CONSOLE"
+	end_guest
+}
+
+# Bad cc_emulate= values: a clear message each, and a guest that still
+# boots and does its I/O.  An unknown option disables the emulation; a
+# trusted device that never appears is named at the end of boot.
+guest_arm64_cc_emulate_bad_params() {
+	local qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -m 512
+		-nodefaults -display none -serial stdio -no-reboot
+		-global virtio-mmio.force-legacy=false
+		-device virtio-blk-device,drive=vda,iommu_platform=on)
+	run_guest arm64-cc-emulate-bad-option arm64 "console=ttyAMA0 cc_emulate=share,bogus" vda -- \
+		"${qemu[@]}" || return 0
+	check message grep -q "cc_emulate: unknown option 'bogus'" "$G_CONSOLE"
+	check not-emulating grep -q 'cc_emulate: not emulating' "$G_CONSOLE"
+	end_guest
+	run_guest arm64-cc-emulate-no-such-t1 arm64 "console=ttyAMA0 cc_emulate=share,t1=nosuch.virtio_mmio" vda -- \
+		"${qemu[@]}" || return 0
+	check message grep -q "cc_emulate: no device named 'nosuch.virtio_mmio' to make trusted" "$G_CONSOLE"
+	check emulated grep -q 'cc_emulate: emulating a confidential computing guest' "$G_CONSOLE"
 	check checker-no-violation checker_clean "$G_CONSOLE"
 	end_guest
 }

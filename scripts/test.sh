@@ -50,7 +50,7 @@ guests=""
 for arch in $ARCHES; do
 	case $arch in
 	x86_64) guests="$guests x86_64-swiotlb-force" ;;
-	arm64) guests="$guests arm64-pkvm-rdma arm64-cc-emulate" ;;
+	arm64) guests="$guests arm64-pkvm-rdma arm64-cc-emulate arm64-cc-emulate-bad-params" ;;
 	esac
 done
 # shellcheck disable=SC2086
