@@ -107,6 +107,8 @@ touched_objects() { # touched_objects ARCH
 	local f dir
 	case $1 in x86_64) dir=arch/x86/ ;; *) dir=arch/$1/ ;; esac
 	for f in $(kgit diff --name-only "$(base_rev)..HEAD" -- '*.c'); do
+		# User space (tools/) is not built by kbuild.
+		case $f in tools/*) continue ;; esac
 		case $f in arch/*) [ "${f#"$dir"}" != "$f" ] || continue ;; esac
 		# Drivers of one architecture's platforms, outside arch/.
 		case $f in drivers/virt/coco/pkvm-guest/*) [ "$1" = arm64 ] || continue ;; esac
@@ -201,6 +203,7 @@ bisect() {
 	fi
 	# Objects the series touches and this configuration builds.
 	for f in $(kgit diff --name-only "$base..HEAD" -- '*.c'); do
+		case $f in tools/*) continue ;; esac
 		objs+=("${f%.c}.o")
 	done
 	# Build the top first: it has the KUnit kernel's configuration, so
