@@ -95,6 +95,21 @@ write_config() { # write_config ARCH BUILD_DIR
 	done >"$2/.config"
 }
 
+# Must the configuration be written again to build commit $2 in a build
+# directory that last built commit $1 (empty: nothing yet)?  Only when a
+# Kconfig file differs: writing it anyway makes olddefconfig and kbuild's
+# syncconfig regenerate include/config and redo "prepare", which costs
+# more than compiling what most patches change.
+config_stale() { # config_stale PREV-COMMIT COMMIT
+	[ -n "$1" ] || return 0
+	kgit diff --name-only "$1" "$2" -- '*Kconfig*' | grep -q .
+}
+
+# modpost's warnings in a build log (section mismatches), without offsets.
+modpost_warnings() {
+	sed -n 's/^WARNING: modpost: //p' | sed -E 's/\+0x[0-9a-f]+//g' | sort -u || true
+}
+
 # The test kernel's configuration plus the coverage fragment.
 write_coverage_config() { # write_coverage_config ARCH BUILD_DIR
 	write_config "$1" "$2"
@@ -118,7 +133,7 @@ touched_objects() { # touched_objects ARCH
 }
 
 coverage() {
-	local arch=$1 bdir base top c n=0 name log objs fails=() nobj=0
+	local arch=$1 bdir base top c n=0 name log objs fails=() nobj=0 prev=
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/cov-$arch
 	base=$(base_rev)
@@ -130,12 +145,16 @@ coverage() {
 			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
 		log "static: $arch coverage build at $name"
 		git -C "$WT" checkout -q --detach -f "$c"
-		write_coverage_config "$arch" "$bdir"
 		log=$WORK/logs/coverage-$arch-$name.log
+		: >"$log"
+		if config_stale "$prev" "$c"; then
+			write_coverage_config "$arch" "$bdir"
+			kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 || fails+=("$name")
+		fi
+		prev=$c
 		mapfile -t objs < <(touched_objects "$arch")
 		[ "$c" = "$top" ] && nobj=${#objs[@]}
-		if ! kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 ||
-		   ! kmake "$arch" "$bdir" "${objs[@]}" >>"$log" 2>&1; then
+		if ! kmake "$arch" "$bdir" "${objs[@]}" >>"$log" 2>&1; then
 			tail -20 "$log" >&2
 			fails+=("$name")
 		fi
@@ -191,7 +210,8 @@ no_new_warnings() { # no_new_warnings CHECK-NAME PREFIX NR-OBJECTS
 }
 
 bisect() {
-	local arch=$1 base bdir commits c n=0 objs=() f o name log top target
+	local arch=$1 base bdir commits c n=0 objs=() f o name log top target prev
+	local mp
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/$arch
 	base=$(base_rev)
@@ -216,25 +236,40 @@ bisect() {
 	log "static: $arch warm-up build of the top of the series"
 	kmake "$arch" "$bdir" olddefconfig >"$WORK/logs/bisect-$arch-warmup.log" 2>&1 &&
 		kmake "$arch" "$bdir" >>"$WORK/logs/bisect-$arch-warmup.log" 2>&1 || true
+	prev=$top
+	mp=$WORK/logs/modpost-$arch
 	for c in $commits; do
 		name=$( [ "$c" = "$base" ] && echo base || printf '%04d-%s' "$n" \
 			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
 		log "static: $arch build at $name"
 		git -C "$WT" checkout -q --detach -f "$c"
-		write_config "$arch" "$bdir"
 		log=$WORK/logs/bisect-$arch-$name.log
+		: >"$log"
+		if config_stale "$prev" "$c"; then
+			write_config "$arch" "$bdir"
+			kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 || true
+		fi
+		prev=$c
 		# Every commit compiles every object of the kernel and passes
 		# modpost on vmlinux.o; only the top is linked into an image
 		# (the KUnit run boots that one), which saves the final link
 		# of each intermediate commit.
 		target=vmlinux_o
 		[ "$c" != "$top" ] || target=all
-		if kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 &&
-		   kmake "$arch" "$bdir" "$target" >>"$log" 2>&1; then
+		if kmake "$arch" "$bdir" "$target" >>"$log" 2>&1; then
 			[ "$c" = "$base" ] || result PASS "static/build/$arch/$name"
 		else
 			tail -30 "$log" >&2
 			result FAIL "static/build/$arch/$name"
+		fi
+		# modpost runs on vmlinux.o whenever it is relinked: no section
+		# mismatch that the base does not have.
+		modpost_warnings <"$log" >"$mp-now"
+		if [ "$c" = "$base" ]; then
+			mv "$mp-now" "$mp-base"
+		elif comm -13 "$mp-base" "$mp-now" | grep -q .; then
+			comm -13 "$mp-base" "$mp-now" | sed 's/^/    modpost: /' >&2
+			result FAIL "static/modpost/$arch/$name"
 		fi
 		# Warnings at base and at the top of the series.
 		if [ "$c" = "$base" ] || [ "$c" = "$top" ]; then
