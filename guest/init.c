@@ -22,7 +22,7 @@
  *   CCDMA pool=NAME nslabs=N used=N hiwater=N
  *   CCDMA poolmem=NAME START-END KIND NSLABS USED HIWATER	(per memory pool)
  *   CCDMA bounces=NAME REASON=N ...	(streaming bounces by reason)
- *   CCDMA cc shared_pages=N		(emulated CC platform, if on)
+ *   CCDMA cc shared_pages=N freed_shared=N	(emulated CC platform, if on)
  *   CCDMA check checked=N violations=N	(sharing checker, if built in)
  *   CCDMA site RULE DEVICE CALLER COUNT	(per reported violation)
  *   CCDMA done
@@ -280,6 +280,37 @@ static void print_bounces(const char *dir, const char *name)
 	say("%s\n", line);
 }
 
+/*
+ * With kmemleak (the sanitizer kernel of make stress): scan now, after the
+ * workload, and print each object it suspects, so that the console check
+ * fails the guest.
+ */
+static void scan_kmemleak(void)
+{
+	const char *path = "/sys/kernel/debug/kmemleak";
+	char buf[4096], *line, *save;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (write(fd, "scan", 4) != 4)
+		say("CCDMA kmemleak scan failed\n");
+	close(fd);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, "unreferenced object"))
+			say("kmemleak: %s\n", line);
+	say("CCDMA kmemleak scanned\n");
+}
+
 /* The emulated CC platform and the sharing checker, when they are there. */
 static void print_cc(void)
 {
@@ -290,7 +321,9 @@ static void print_cc(void)
 
 	snprintf(path, sizeof(path), "%s/cc_emulate", dbg);
 	if (read_num(path, "shared_pages") != ~0ull)
-		say("CCDMA cc shared_pages=%llu\n", read_num(path, "shared_pages"));
+		say("CCDMA cc shared_pages=%llu freed_shared=%llu\n",
+		    read_num(path, "shared_pages"),
+		    read_num(path, "freed_shared"));
 	snprintf(path, sizeof(path), "%s/dma-cc", dbg);
 	if (read_num(path, "checked") == ~0ull)
 		return;
@@ -366,6 +399,7 @@ int main(void)
 
 	print_pools();
 	print_cc();
+	scan_kmemleak();
 	say("CCDMA done\n");
 	sync();
 	reboot(RB_AUTOBOOT);

@@ -106,6 +106,12 @@ pool_bounced() {
 }
 
 # The sharing checker's line: checked > 0 and no violation.
+# The emulated platform saw no page go back to the allocator while shared.
+none_freed_shared() {
+	awk '$1 == "CCDMA" && $2 == "cc" && $4 == "freed_shared=0" { f = 1 }
+		END { exit !f }' "$1"
+}
+
 checker_clean() {
 	awk '$1 == "CCDMA" && $2 == "check" {
 		split($3, c, "="); split($4, v, "=")
@@ -125,9 +131,10 @@ run_guest() {
 	G_NAME=$1 G_OK=1 G_RC=0
 	shift 5
 	G_CONSOLE=$WORK/logs/boot-$G_NAME.console
+	# BOOT_BUILD_SUFFIX=-sanitize boots the sanitizer kernel (make stress).
 	case $arch in
-	x86_64) kernel=$WORK/build/x86_64/arch/x86/boot/bzImage ;;
-	arm64) kernel=$WORK/build/arm64/arch/arm64/boot/Image.gz ;;
+	x86_64) kernel=$WORK/build/x86_64${BOOT_BUILD_SUFFIX-}/arch/x86/boot/bzImage ;;
+	arm64) kernel=$WORK/build/arm64${BOOT_BUILD_SUFFIX-}/arch/arm64/boot/Image.gz ;;
 	esac
 	if [ ! -f "$kernel" ]; then
 		result FAIL "boot/$G_NAME/kernel (no $kernel: the kernel build failed)"
@@ -252,6 +259,7 @@ guest_arm64_cc_emulate() {
 	check_pool swiotlb shared
 	check pool-swiotlb-cc-private-bounces pool_bounced swiotlb cc-private "$G_CONSOLE"
 	check checker-no-violation checker_clean "$G_CONSOLE"
+	check no-page-freed-while-shared none_freed_shared "$G_CONSOLE"
 	end_guest
 }
 

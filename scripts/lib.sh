@@ -88,9 +88,30 @@ unexported_commits() {
 }
 
 # Results of make test: one line per check, "PASS|FAIL|SKIP <stage> <name>".
-RESULTS=$WORK/results
+# (make stress keeps its own: CC_DMA_RESULTS.)
+RESULTS=${CC_DMA_RESULTS:-$WORK/results}
 result() {
 	mkdir -p "$WORK"
 	printf '%s %s\n' "$1" "$2" >>"$RESULTS"
 	printf '    %s %s\n' "$1" "$2" >&2
+}
+
+# The tally at the end of make test and make stress: failures listed, and
+# last "N passed, N failed[, N skipped]".  Returns non-zero on a failure.
+summary() { # summary START-SECONDS
+	local passed failed skipped
+	passed=$(grep -c '^PASS ' "$RESULTS" || true)
+	failed=$(grep -c '^FAIL ' "$RESULTS" || true)
+	skipped=$(grep -c '^SKIP ' "$RESULTS" || true)
+	echo "== done in $(( ($(date +%s) - $1) / 60 )) min; results in $RESULTS" >&2
+	if [ "$failed" -gt 0 ]; then
+		echo "failed:" >&2
+		grep '^FAIL ' "$RESULTS" | sed 's/^/  /' >&2
+	fi
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" = 0 ]
 }

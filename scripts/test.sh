@@ -37,6 +37,11 @@ stage() {
 stage "static: checkpatch" bash "$TOP/scripts/static.sh" checkpatch
 for arch in $ARCHES; do
 	stage "kunit: $arch" bash "$TOP/scripts/kunit.sh" "$arch"
+	# The sanitizer kernel (KASAN, lockdep, atomic sleep, kmemleak): arm64
+	# here, both arches in make stress.
+	case " ${SANITIZE_ARCHES-arm64} " in *" $arch "*)
+		stage "kunit: $arch sanitizers" env SANITIZE=1 bash "$TOP/scripts/kunit.sh" "$arch" ;;
+	esac
 	stage "static: $arch per-patch builds, W=1 and sparse" \
 		bash "$TOP/scripts/static.sh" bisect "$arch"
 	stage "static: $arch coverage builds (Xen, IOMMU, CC platforms)" \
@@ -58,17 +63,4 @@ stage "boot:$guests" bash "$TOP/scripts/boot.sh" $guests
 
 stage "selftest: bad input to the harness" bash "$TOP/scripts/selftest.sh"
 
-passed=$(grep -c '^PASS ' "$RESULTS" || true)
-failed=$(grep -c '^FAIL ' "$RESULTS" || true)
-skipped=$(grep -c '^SKIP ' "$RESULTS" || true)
-echo "== done in $(( ($(date +%s) - start) / 60 )) min; results in $RESULTS" >&2
-if [ "$failed" -gt 0 ]; then
-	echo "failed:" >&2
-	grep '^FAIL ' "$RESULTS" | sed 's/^/  /' >&2
-fi
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
-[ "$failed" = 0 ]
+summary "$start"
