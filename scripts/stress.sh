@@ -30,7 +30,7 @@ for arch in $ARCHES; do
 	KUNIT_RUNS=stress KUNIT_TIMEOUT=20000 \
 	STRESS_ARGS="mapping_kunit.stress_mappings=$STRESS_MAPPINGS mapping_kunit.stress_seconds=4000" \
 		bash "$TOP/scripts/kunit.sh" "$arch"
-	grep -h 'dma_kunit_stress: [0-9]* threads' "$WORK/logs/kunit-$arch-stress.console" |
+	grep -h -E 'dma_kunit_stress: ([0-9]* threads|[0-9]* coherent)' "$WORK/logs/kunit-$arch-stress.console" |
 		sed "s/^ *# dma_kunit_stress:/    $arch:/" >&2 || true
 	log "stress: $arch sanitizer kernel"
 	SANITIZE=1 KUNIT_TIMEOUT=3600 bash "$TOP/scripts/kunit.sh" "$arch"
