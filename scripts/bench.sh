@@ -19,7 +19,8 @@
 #   patched-plain  no CC
 # The guests are booted in turn, round after round (interleaved), first with
 # QEMU's -icount (guest time counts instructions, so ratios repeat on a
-# noisy host), then on the wall clock.  Raw lines go to
+# noisy host), then on the wall clock.  Then scripts/fasttrace.sh counts
+# the instructions of one map and unmap per guest.  Raw lines go to
 # $WORK/bench/raw.txt; scripts/bench_table.py writes the table to
 # $WORK/bench/table.md (docs/benchmark.md is a copy of the latest one).
 #
@@ -147,5 +148,7 @@ done
 
 python3 "$TOP/scripts/bench_table.py" "$B/raw.txt" "$T0DEV" "$T1DEV" "$SHDEV" \
 	"$(git -C "$TOP" rev-parse --short HEAD)" "$ROUNDS" "$SECS" >"$B/table.md"
+log "bench: instruction traces (scripts/fasttrace.sh)"
+bash "$TOP/scripts/fasttrace.sh" >>"$B/table.md"
 cat "$B/table.md"
 echo "(raw numbers: $B/raw.txt; copy the table to docs/benchmark.md to publish it)" >&2

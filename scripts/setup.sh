@@ -14,7 +14,7 @@ PACKAGES="build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
 python3 python3-ply python3-git qemu-system-x86 qemu-system-arm qemu-system-data
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu
 gcc-powerpc64le-linux-gnu ccache sparse device-tree-compiler clang lld llvm git
-perl xz-utils"
+perl xz-utils gdb-multiarch"
 
 install_packages() {
 	local missing=() p
