@@ -133,7 +133,7 @@ touched_objects() { # touched_objects ARCH
 }
 
 coverage() {
-	local arch=$1 bdir base top c n=0 name log objs fails=() nobj=0 prev=
+	local arch=$1 bdir base top c n=0 name log objs fails=() nobj=0 prev= todo full=1
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/cov-$arch
 	base=$(base_rev)
@@ -151,12 +151,24 @@ coverage() {
 			write_coverage_config "$arch" "$bdir"
 			kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 || fails+=("$name")
 		fi
-		prev=$c
 		mapfile -t objs < <(touched_objects "$arch")
 		[ "$c" = "$top" ] && nobj=${#objs[@]}
-		if ! kmake "$arch" "$bdir" "${objs[@]}" >>"$log" 2>&1; then
+		# Only the objects that depend on what this commit changes (see
+		# bisect); all of them at the base, the top, after a failure or
+		# a configuration change.
+		todo=("${objs[@]}")
+		if [ "$full" = 0 ] && [ "$c" != "$top" ] && [ ${#objs[@]} -gt 0 ]; then
+			mapfile -t todo < <(changed_objects "$prev" "$c" "$bdir" "${objs[@]}")
+			[ "${todo[0]-}" != FULL ] || todo=("${objs[@]}")
+		fi
+		prev=$c
+		full=0
+		if [ ${#todo[@]} = 0 ]; then
+			echo "kbuild: no object depends on the change" >>"$log"
+		elif ! kmake "$arch" "$bdir" "${todo[@]}" >>"$log" 2>&1; then
 			tail -20 "$log" >&2
 			fails+=("$name")
+			full=1
 		fi
 		if [ "$c" = "$base" ] || [ "$c" = "$top" ]; then
 			warnings "$arch" "$bdir" "${objs[@]}" \
@@ -209,9 +221,24 @@ no_new_warnings() { # no_new_warnings CHECK-NAME PREFIX NR-OBJECTS
 	fi
 }
 
+# What commit $2 changes, for a build directory that last built commit $1:
+# "FULL" when kbuild must decide (a configuration, Makefile or prepare-stage
+# change, or nothing built yet), else the objects to compile again (may be
+# none).  Extra arguments restrict the answer to those objects.
+changed_objects() { # changed_objects PREV COMMIT BUILD_DIR [OBJECTS...]
+	local prev=$1 c=$2 bdir=$3
+	shift 3
+	if [ -z "$prev" ] || config_stale "$prev" "$c"; then
+		echo FULL
+		return
+	fi
+	kgit diff --name-only "$prev" "$c" |
+		python3 "$TOP/scripts/affected.py" "$bdir" "$WT" "$@"
+}
+
 bisect() {
-	local arch=$1 base bdir commits c n=0 objs=() f o name log top target prev
-	local mp
+	local arch=$1 base bdir commits c n=0 objs=() f o name log top target prev=
+	local mp todo full
 	WT=$WORK/bisect/linux
 	bdir=$WORK/bisect/.work/build/$arch
 	base=$(base_rev)
@@ -226,18 +253,23 @@ bisect() {
 		case $f in tools/*) continue ;; esac
 		objs+=("${f%.c}.o")
 	done
-	# Build the top first: it has the KUnit kernel's configuration, so
-	# ccache serves it.  Going back to the base and then forward a patch
-	# at a time, kbuild rebuilds only what each step changes.
+	# From the base forward, a patch at a time.  The configuration is the
+	# KUnit kernel's, so the top's objects land in ccache on the way and
+	# the KUnit build that follows (make test runs this stage first) is
+	# served from there.
+	#
+	# The base is built whole (vmlinux.o, modpost).  For each patch the
+	# objects whose recorded dependencies (kbuild's .cmd files) include a
+	# file the patch changes are compiled as single targets: exactly what
+	# make would compile, without walking the tree and relinking vmlinux.o
+	# each time.  A patch that changes a Makefile, Kconfig file or what the
+	# prepare stage generates is left to make (vmlinux.o and modpost).
+	# The top is built and linked whole, so the image the KUnit run and
+	# the guests boot has passed modpost too.
 	commits="$base $(kgit rev-list --reverse "$base..HEAD")"
 	top=$(kgit rev-parse HEAD)
-	git -C "$WT" checkout -q --detach -f "$top"
-	write_config "$arch" "$bdir"
-	log "static: $arch warm-up build of the top of the series"
-	kmake "$arch" "$bdir" olddefconfig >"$WORK/logs/bisect-$arch-warmup.log" 2>&1 &&
-		kmake "$arch" "$bdir" >>"$WORK/logs/bisect-$arch-warmup.log" 2>&1 || true
-	prev=$top
 	mp=$WORK/logs/modpost-$arch
+	full=1
 	for c in $commits; do
 		name=$( [ "$c" = "$base" ] && echo base || printf '%04d-%s' "$n" \
 			"$(kgit log -1 --format=%f "$c" | cut -c1-52)")
@@ -245,18 +277,28 @@ bisect() {
 		git -C "$WT" checkout -q --detach -f "$c"
 		log=$WORK/logs/bisect-$arch-$name.log
 		: >"$log"
-		if config_stale "$prev" "$c"; then
+		if [ -z "$prev" ] || config_stale "$prev" "$c"; then
 			write_config "$arch" "$bdir"
 			kmake "$arch" "$bdir" olddefconfig >"$log" 2>&1 || true
 		fi
+		# After a failed build kbuild decides again.
+		[ "$full" = 1 ] && todo=FULL || todo=$(changed_objects "$prev" "$c" "$bdir")
 		prev=$c
-		# Every commit compiles every object of the kernel and passes
-		# modpost on vmlinux.o; only the top is linked into an image
-		# (the KUnit run boots that one), which saves the final link
-		# of each intermediate commit.
 		target=vmlinux_o
-		[ "$c" != "$top" ] || target=all
-		if kmake "$arch" "$bdir" "$target" >>"$log" 2>&1; then
+		[ "$c" != "$top" ] || { target=all; todo=FULL; }
+		full=0
+		if [ "$todo" = FULL ]; then
+			echo "kbuild: make $target" >>"$log"
+			kmake "$arch" "$bdir" "$target" >>"$log" 2>&1 || full=1
+		elif [ -n "$todo" ]; then
+			# shellcheck disable=SC2086
+			echo "kbuild: the objects that depend on the change:" $todo >>"$log"
+			# shellcheck disable=SC2086
+			kmake "$arch" "$bdir" $todo >>"$log" 2>&1 || full=1
+		else
+			echo "kbuild: no object of this configuration depends on the change" >>"$log"
+		fi
+		if [ "$full" = 0 ]; then
 			[ "$c" = "$base" ] || result PASS "static/build/$arch/$name"
 		else
 			tail -30 "$log" >&2
