@@ -14,9 +14,10 @@ considered, and an object that has no .cmd file yet (a file the commit
 adds) is printed when its source file changed.
 
 Prints "FULL" instead when the answer needs kbuild itself: a Makefile,
-Kbuild or Kconfig file changed, a file was added or removed that a Makefile
-may name, a changed file feeds the "prepare" stage (asm-offsets, linker
-scripts, host programs), or no .cmd file exists (nothing built yet).
+Kbuild or Kconfig file changed (a new source file comes with one), a file
+was removed that a Makefile may still name, a changed file feeds the
+"prepare" stage (asm-offsets, linker scripts, host programs), or no .cmd
+file exists (nothing built yet).
 Changes under Documentation/ and tools/ (not built by kbuild) are ignored.
 """
 import os
