@@ -9,7 +9,11 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$TOP/base.conf"
 BASE_VERSION=${BASE_PIN%% *}
 BASE_SHA256=${BASE_PIN##* }
-BASE_PKG=linux-source-6.12
+BASE_PKG=linux-source-7.3
+# The suite that ships it; fetched through a private apt configuration, the
+# machine's own sources stay as they are.
+BASE_SUITE=trixie-backports
+BASE_MIRROR=http://deb.debian.org/debian
 
 KTREE=$TOP/linux			# the kernel tree, a git repo of its own
 WORK=$TOP/.work				# all other state of this checkout
@@ -41,7 +45,22 @@ kgit() {
 
 base_rev() { kgit rev-parse -q --verify "refs/tags/$BASE_TAG^{commit}"; }
 
-series_patches() { ls "$TOP"/patches/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true; }
+# patches/ holds several series, one folder each (NN-name/), applied in
+# the order of their names; each is a branch of the same name in the kernel
+# tree, on top of the one before (the first on the base).
+series_dirs() {
+	local d
+	for d in "$TOP"/patches/[0-9][0-9]-*/; do
+		[ -d "$d" ] && basename "$d"
+	done
+}
+series_patches() { # [SERIES]
+	local d
+	for d in ${1:-$(series_dirs)}; do
+		ls "$TOP/patches/$d"/[0-9]*.patch 2>/dev/null | grep -v '/0000-cover-letter' || true
+	done
+}
+top_series() { series_dirs | tail -n 1; }
 
 # The tree after each patch of patches/, applied on the base in a scratch
 # index (no checkout), one hash a line; "none" from a patch that does not

@@ -2,19 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make setup: install the Debian packages the harness needs, fetch the pinned
-# linux-source-6.12 package, check the tarball's sha256, make the kernel tree
-# (one deterministic base commit, tagged "base") and apply patches/*.patch.
+# linux-source-7.3 package from trixie-backports, check the tarball's sha256,
+# make the kernel tree (one deterministic base commit, tagged "base") and
+# apply each series of patches/ on its own branch.
 #
 # Cheap to rerun.  It never destroys commits in the kernel tree that are not
 # in patches/: it refuses instead.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PACKAGES="build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
 python3 python3-ply python3-git qemu-system-x86 qemu-system-arm qemu-system-data
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-s390x-linux-gnu
 gcc-powerpc64le-linux-gnu ccache sparse device-tree-compiler clang lld llvm git
-perl xz-utils gdb-multiarch"
+perl xz-utils gdb-multiarch shellcheck"
+# Linux 7.3 wants clang >= 17: clang-19 from bookworm-backports.
+BACKPORT_PACKAGES="clang-19 lld-19 llvm-19"
+
+# apt with a private configuration: its own sources list and package lists
+# under $CACHE/apt, so the machine's own suites are left as they are.
+#   papt SOURCES-LINE... -- apt-get arguments
+papt() {
+	local dir=$CACHE/apt/$1 cmd=$2
+	shift 2
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+	printf '%s\n' "${PAPT_SOURCES[@]}" >"$dir/sources.list"
+	"$cmd" -o Dir::Etc::SourceList="$dir/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache="$dir" -o Dir::Cache::archives="$dir/archives" \
+		-o APT::Sandbox::User=root "$@"
+}
 
 install_packages() {
 	local missing=() p
@@ -31,6 +49,23 @@ install_packages() {
 		{ tail -20 "$CACHE/apt.log"; die "apt-get install failed"; }
 }
 
+install_backports() {
+	local missing=() p
+	for p in $BACKPORT_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing from bookworm-backports: ${missing[*]}"
+	PAPT_SOURCES=("deb $BASE_MIRROR bookworm main"
+		      "deb $BASE_MIRROR bookworm-backports main")
+	{ papt bookworm-backports apt-get update -qq &&
+	  DEBIAN_FRONTEND=noninteractive papt bookworm-backports apt-get install \
+		-y -qq --no-install-recommends -t bookworm-backports "${missing[@]}"
+	} >"$CACHE/apt-backports.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-backports.log"; die "installing ${missing[*]} failed"; }
+}
+
 # The tarball of the pinned package, checked.  Prints its path.
 fetch_base() {
 	local deb="$CACHE/debs/${BASE_PKG}_${BASE_VERSION//:/%3a}_all.deb"
@@ -42,19 +77,20 @@ fetch_base() {
 	fi
 	mkdir -p "$CACHE/debs"
 	if [ ! -f "$deb" ]; then
-		log "downloading $BASE_PKG=$BASE_VERSION"
-		if ! (cd "$CACHE/debs" && apt-get download -q "$BASE_PKG=$BASE_VERSION") >"$CACHE/download.log" 2>&1; then
-			apt-get update -qq >/dev/null 2>&1 || true
-			(cd "$CACHE/debs" && apt-get download -q "$BASE_PKG=$BASE_VERSION") >"$CACHE/download.log" 2>&1 || {
-				avail=$(apt-cache madison "$BASE_PKG" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print "  " $2}')
-				[ -n "$avail" ] || avail="  none found; is the apt package list up to date?"
-				cat "$CACHE/download.log" >&2
-				die "$BASE_PKG $BASE_VERSION is not in the archive.
+		log "downloading $BASE_PKG=$BASE_VERSION from $BASE_SUITE"
+		PAPT_SOURCES=("deb $BASE_MIRROR $BASE_SUITE main")
+		if ! { papt "$BASE_SUITE" apt-get update -qq &&
+		       (cd "$CACHE/debs" && papt "$BASE_SUITE" apt-get download -q "$BASE_PKG=$BASE_VERSION")
+		     } >"$CACHE/download.log" 2>&1; then
+			avail=$(papt "$BASE_SUITE" apt-cache madison "$BASE_PKG" 2>/dev/null |
+				awk -F'|' '{gsub(/ /,"",$2); print "  " $2}')
+			[ -n "$avail" ] || avail="  none found in $BASE_SUITE"
+			cat "$CACHE/download.log" >&2
+			die "$BASE_PKG $BASE_VERSION is not in $BASE_SUITE.
 Versions available:
 $avail
-To re-pin, change the one line BASE_PIN=\"<version> <sha256 of /usr/src/linux-source-6.12.tar.xz>\"
+To re-pin, change the one line BASE_PIN=\"<version> <sha256 of /usr/src/$BASE_PKG.tar.xz>\"
 in base.conf, then run make test and commit it as its own change."
-			}
 		fi
 	fi
 	rm -f "$tarball.tmp"
@@ -115,7 +151,7 @@ make_base_tree() {
 
 # Bring the tree to base + patches/, refusing to drop unexported work.
 apply_series() {
-	local p n=0 unexp
+	local p d prev n=0 unexp
 	[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
 		die "the kernel tree has uncommitted changes; commit (and make export) or discard them first"
 	[ -d "$KTREE/.git/rebase-apply" ] &&
@@ -129,21 +165,27 @@ Run 'make export' and commit patches/, or drop them yourself.  Nothing was chang
 		return 0
 	fi
 	log "applying patches/ on top of base"
-	kgit checkout -q -B series "$BASE_TAG"
-	for p in $(series_patches); do
-		n=$((n + 1))
-		if ! kgit am -q --keep-cr "$p" >"$WORK/am.log" 2>&1; then
-			cat "$WORK/am.log" >&2
-			kgit am --abort >/dev/null 2>&1 || true
-			die "patch $(basename "$p") does not apply (failing hunk above);
+	prev=$BASE_TAG
+	for d in $(series_dirs); do
+		kgit checkout -q -B "$d" "$prev"
+		for p in $(series_patches "$d"); do
+			n=$((n + 1))
+			if ! kgit am -q --keep-cr "$p" >"$WORK/am.log" 2>&1; then
+				cat "$WORK/am.log" >&2
+				kgit am --abort >/dev/null 2>&1 || true
+				die "patch $d/$(basename "$p") does not apply (failing hunk above);
 the kernel tree stays at the last good commit: $(kgit log -1 --format='%h %s')"
-		fi
+			fi
+		done
+		prev=$d
 	done
+	[ "$prev" != "$BASE_TAG" ] || kgit checkout -q -B series "$BASE_TAG"
 	log "applied $n patches"
 }
 
 mkdir -p "$WORK" "$CACHE"
 install_packages
+install_backports
 if ! base_rev >/dev/null 2>&1; then
 	[ -e "$KTREE" ] && die "$KTREE exists but is not a kernel tree made by this harness; move it away"
 	tarball=$(fetch_base) || exit 1
