@@ -19,12 +19,8 @@
  *
  * Markers, one per line on the console:
  *   CCDMA disk=NAME written=N verified=N errors=N
- *   CCDMA pool=NAME nslabs=N used=N hiwater=N
- *   CCDMA poolmem=NAME START-END KIND NSLABS USED HIWATER	(per memory pool)
- *   CCDMA bounces=NAME REASON=N ...	(streaming bounces by reason)
- *   CCDMA cc shared_pages=N freed_shared=N	(emulated CC platform, if on)
- *   CCDMA check checked=N violations=N	(sharing checker, if built in)
- *   CCDMA site RULE DEVICE CALLER COUNT	(per reported violation)
+ *   CCDMA pool=NAME nslabs=N used=N hiwater=N	(debugfs swiotlb/ and
+ *					each restricted pool's directory)
  *   CCDMA done
  */
 #define _GNU_SOURCE
@@ -228,60 +224,8 @@ static unsigned long long read_num(const char *dir, const char *file)
 	return strtoull(buf, NULL, 0);
 }
 
-/* One line per memory pool of the allocator, with its shared/private kind. */
-static void print_pool_mem(const char *dir, const char *name)
-{
-	char path[1024], buf[4096], *line, *save;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/io_tlb_pools", dir);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	/* The first line names the columns. */
-	line = strtok_r(buf, "\n", &save);
-	while ((line = strtok_r(NULL, "\n", &save)))
-		say("CCDMA poolmem=%s %s\n", name, line);
-}
-
-/* "REASON COUNT" lines of io_tlb_bounces, on one marker line. */
-static void print_bounces(const char *dir, const char *name)
-{
-	char path[1024], buf[1024], line[1200], *p, *q;
-	ssize_t n;
-	size_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/io_tlb_bounces", dir);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	len = snprintf(line, sizeof(line), "CCDMA bounces=%s", name);
-	for (p = buf; *p && len < sizeof(line); p = q + 1) {
-		q = strchrnul(p, '\n');
-		*q = 0;
-		if (strchr(p, ' '))
-			*strchr(p, ' ') = '=';
-		len += snprintf(line + len, sizeof(line) - len, " %s", p);
-		if (q - buf >= n)
-			break;
-	}
-	say("%s\n", line);
-}
-
 /*
- * With kmemleak (the sanitizer kernel of make stress): scan now, after the
+ * With kmemleak (a sanitizer kernel): scan now, after the
  * workload, and print each object it suspects, so that the console check
  * fails the guest.
  */
@@ -311,39 +255,6 @@ static void scan_kmemleak(void)
 	say("CCDMA kmemleak scanned\n");
 }
 
-/* The emulated CC platform and the sharing checker, when they are there. */
-static void print_cc(void)
-{
-	const char *dbg = "/sys/kernel/debug";
-	char path[256], buf[4096], *line, *save;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/cc_emulate", dbg);
-	if (read_num(path, "shared_pages") != ~0ull)
-		say("CCDMA cc shared_pages=%llu freed_shared=%llu\n",
-		    read_num(path, "shared_pages"),
-		    read_num(path, "freed_shared"));
-	snprintf(path, sizeof(path), "%s/dma-cc", dbg);
-	if (read_num(path, "checked") == ~0ull)
-		return;
-	say("CCDMA check checked=%llu violations=%llu\n",
-	    read_num(path, "checked"), read_num(path, "violations"));
-	snprintf(path, sizeof(path), "%s/dma-cc/sites", dbg);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	/* The first line names the columns. */
-	line = strtok_r(buf, "\n", &save);
-	while ((line = strtok_r(NULL, "\n", &save)))
-		say("CCDMA site %s\n", line);
-}
-
 static void print_pool(const char *dir, const char *name)
 {
 	char path[1024];
@@ -355,14 +266,15 @@ static void print_pool(const char *dir, const char *name)
 	say("CCDMA pool=%s nslabs=%llu used=%llu hiwater=%llu\n", name,
 	    read_num(dir, "io_tlb_nslabs"), read_num(dir, "io_tlb_used"),
 	    read_num(dir, "io_tlb_used_hiwater"));
-	print_pool_mem(dir, name);
-	print_bounces(dir, name);
 }
 
-/* Restricted pools sit at the top of debugfs, the default one in swiotlb/. */
-static void print_pools(void)
+/*
+ * The default pool is debugfs swiotlb/.  A restricted pool's directory is
+ * named after its device tree node and sits in swiotlb/ when that exists
+ * by the time the pool's device probes, else at the top of debugfs.
+ */
+static void print_pools_in(const char *top)
 {
-	const char *top = "/sys/kernel/debug";
 	struct dirent *de;
 	char path[512];
 	DIR *d;
@@ -377,6 +289,12 @@ static void print_pools(void)
 		print_pool(path, de->d_name);
 	}
 	closedir(d);
+}
+
+static void print_pools(void)
+{
+	print_pools_in("/sys/kernel/debug");
+	print_pools_in("/sys/kernel/debug/swiotlb");
 }
 
 int main(void)
@@ -398,7 +316,6 @@ int main(void)
 		closedir(d);
 
 	print_pools();
-	print_cc();
 	scan_kmemleak();
 	say("CCDMA done\n");
 	sync();

@@ -23,14 +23,27 @@ def disk_seed(name):
     return seed
 
 
-image, name = sys.argv[1], sys.argv[2]
-seed = disk_seed(name)
-with open(image, 'rb') as f:
-    data = f.read(REGION)
-if len(data) != REGION:
-    sys.exit('%s: shorter than the %d-byte region' % (image, REGION))
-words = struct.unpack('<%dQ' % (REGION // 8), data)
-for i, w in enumerate(words):
-    if w != pattern_word(i, seed):
-        sys.exit('%s: first difference at byte %d' % (image, i * 8))
-print('%s: %d bytes match the pattern of %s' % (image, REGION, name))
+def check(data, name):
+    """None if DATA is the pattern of NAME, else the first bad offset."""
+    seed = disk_seed(name)
+    words = struct.unpack('<%dQ' % (len(data) // 8), data)
+    for i, w in enumerate(words):
+        if w != pattern_word(i, seed):
+            return i * 8
+    return None
+
+
+def main(argv):
+    image, name = argv[1], argv[2]
+    with open(image, 'rb') as f:
+        data = f.read(REGION)
+    if len(data) != REGION:
+        sys.exit('%s: shorter than the %d-byte region' % (image, REGION))
+    bad = check(data, name)
+    if bad is not None:
+        sys.exit('%s: first difference at byte %d' % (image, bad))
+    print('%s: %d bytes match the pattern of %s' % (image, REGION, name))
+
+
+if __name__ == '__main__':
+    main(sys.argv)

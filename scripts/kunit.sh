@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test kernel of one arch with kunit.py and run the KUnit suites
-# of kernel/dma under QEMU, once per kernel command line they need.  The
-# same kernel is booted later by scripts/boot.sh.
+# Build the test kernel of one arch with kunit.py and run the DMA KUnit
+# suites under QEMU, once per kernel command line they need.  The same
+# kernel is booted later by scripts/boot.sh.
 #
-#   scripts/kunit.sh ARCH		run and record results
+#   scripts/kunit.sh ARCH		build, run, record results
 #   scripts/kunit.sh ARCH build	build only
 #
-# SANITIZE=1 builds and runs a second kernel with configs/sanitize.config
-# (KASAN, lockdep, atomic-sleep checks, kmemleak) in its own build
-# directory; its results are kunit/ARCH-sanitize/...  KUNIT_RUNS="a b"
-# picks runs by name, STRESS_ARGS passes arguments to the stress run (e.g.
-# mapping_kunit.stress_mappings=1000000), KUNIT_TIMEOUT is per run.
-set -eu
+# Configuration: kernel/dma/.kunitconfig when the tree has one, then
+# configs/common.config and configs/ARCH.config (SANITIZE=1 adds
+# configs/sanitize.config and builds in a directory of its own; results
+# are then kunit/ARCH-sanitize/...).  Every symbol they ask for must be in
+# the final .config.
+#
+# Boots:
+#   default  every suite named dma-mapping* but dma-mapping-forced*
+#   forced   dma-mapping-forced*, with swiotlb=16384,force
+# The suites are listed from the kernel first (kunit.py --list_suites); a
+# boot whose suites the tree does not have is a SKIP with that reason.
+# KUNIT_TIMEOUT is per boot.
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=$1
@@ -22,69 +29,95 @@ tag=$arch
 [ -z "${SANITIZE-}" ] || tag=$arch-sanitize
 bdir=$WORK/build/$tag
 mkdir -p "$WORK/build" "$WORK/logs"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
-case $arch in
-x86_64)
-	kargs=(--arch=x86_64 --make_options="CC=ccache gcc")
-	force_arg="swiotlb=16384,force"
-	;;
-arm64)
-	kargs=(--arch=arm64 --cross_compile=aarch64-linux-gnu-
-	       --make_options="CC=ccache aarch64-linux-gnu-gcc")
-	# All RAM is below 4 GiB: without a size the pool shrinks to ~1 MiB.
-	force_arg="swiotlb=16384,force"
-	;;
-*) die "unknown arch $arch" ;;
-esac
-kargs+=(--build_dir="$bdir"
-	--kunitconfig="$KTREE/kernel/dma/.kunitconfig"
-	--kunitconfig="$TOP/configs/common.config"
-	--kunitconfig="$TOP/configs/$arch.config")
-[ -z "${SANITIZE-}" ] || kargs+=(--kunitconfig="$TOP/configs/sanitize.config")
+toolchain "$arch"
+extra=()
+[ -z "${SANITIZE-}" ] || extra=("$TOP/configs/sanitize.config")
+mapfile -t frags < <(test_fragments "$KTREE" "$arch" "${extra[@]}")
+kargs=(--arch="$arch" --build_dir="$bdir")
+for v in "${KMAKE[@]}"; do
+	kargs+=(--make_options="$v")
+done
+for f in "${frags[@]}"; do
+	kargs+=(--kunitconfig="$f")
+done
 
-kunit() { (cd "$KTREE" && python3 tools/testing/kunit/kunit.py "$@"); }
+KUNITPY=$KTREE/tools/testing/kunit/kunit.py
+kunit() { python3 "$KUNITPY" "$@" </dev/null; }
 
 # Forget earlier results of this arch (make test starts from an empty file).
-[ -f "$RESULTS" ] && sed -i "\\# kunit/$tag/#d" "$RESULTS"
+[ ! -f "$RESULTS" ] || sed -i "\\# kunit/$tag/#d" "$RESULTS"
 
+blog=$WORK/logs/kunit-$tag-build.log
 log "kunit: building the $tag test kernel"
-if ! kunit config "${kargs[@]}" >"$WORK/logs/kunit-$tag-build.log" 2>&1 ||
-   ! kunit build "${kargs[@]}" --jobs="$(nproc)" >>"$WORK/logs/kunit-$tag-build.log" 2>&1; then
-	tail -40 "$WORK/logs/kunit-$tag-build.log" >&2
+ok=1
+locked python3 "$KUNITPY" config "${kargs[@]}" >"$blog" 2>&1 </dev/null || ok=0
+missing=$(config_missing "$bdir/.config" "${frags[@]}" 2>/dev/null || true)
+if [ -n "$missing" ]; then
+	printf '    config: %s\n' "$missing" >&2
+	[ "$mode" = build ] && exit 1
+	result FAIL "kunit/$tag/config (requested but not in .config: $(echo "$missing" | cut -d' ' -f1 | paste -sd ' ' -))"
+	exit 0
+fi
+if [ $ok = 0 ] || ! locked python3 "$KUNITPY" build \
+		"${kargs[@]}" --jobs="$(nproc)" >>"$blog" 2>&1 </dev/null; then
+	tail -40 "$blog" >&2
 	[ "$mode" = build ] && exit 1
 	result FAIL "kunit/$tag/build"
 	exit 0
 fi
-[ "$mode" = build ] && exit 0
+[ "$mode" = run ] || exit 0
 
-# One boot per command line: NAME GLOB KERNEL_ARGS...
-# name|suites|kernel arguments|QEMU arguments|console lines the run expects
-# The misuse suite provokes reports of the DMA API debug layer and swiotlb
-# on purpose (its cases check that they are made); the stress suite wants
-# two CPUs.  Any other warning in a console fails the run.
+# Suites of the kernel, one a line.
+if ! kunit exec "${kargs[@]}" --timeout="${KUNIT_TIMEOUT:-300}" --list_suites \
+		'dma-mapping*' >"$tmp/list" 2>"$WORK/logs/kunit-$tag-list.log"; then
+	cat "$tmp/list" >>"$WORK/logs/kunit-$tag-list.log"
+	tail -20 "$WORK/logs/kunit-$tag-list.log" >&2
+	result FAIL "kunit/$tag/list-suites (the kernel did not list its suites)"
+	exit 0
+fi
+grep -E '^dma-mapping[^[:space:]]*$' "$tmp/list" | sort -u >"$tmp/suites" || true
+
+# name|suites (ERE)|kernel arguments|what the run is, for a SKIP
 runs=(
-	"default|dma-mapping-[dkc]*|||"
-	"misuse|dma-mapping-misuse|||$TOP/scripts/console-expected-misuse.ere"
-	"stress|dma-mapping-stress|${STRESS_ARGS-}|-smp 2|"
-	"forced|dma-mapping-forced|$force_arg||"
+	"default|^dma-mapping|^dma-mapping-forced||dma-mapping* (but dma-mapping-forced*)"
+	"forced|^dma-mapping-forced|^$|swiotlb=16384,force|dma-mapping-forced*"
 )
-[ -z "${KUNIT_RUNS-}" ] || mapfile -t runs < <(printf '%s\n' "${runs[@]}" | grep -E "^(${KUNIT_RUNS// /|})\|")
 for r in "${runs[@]}"; do
-	IFS='|' read -r name glob args qargs expected <<<"$r"
-	json=$WORK/logs/kunit-$tag-$name.json
-	logf=$WORK/logs/kunit-$tag-$name.log
-	rm -f "$json"
-	log "kunit: $tag, $name boot ($glob${args:+, $args})"
-	rc=0
-	kunit exec "${kargs[@]}" --timeout="${KUNIT_TIMEOUT:-300}" --json="$json" \
-		${args:+--kernel_args="$args"} ${qargs:+--qemu_args="$qargs"} \
-		"$glob" >"$logf" 2>&1 || rc=$?
-	cp "$bdir/test.log" "$WORK/logs/kunit-$tag-$name.console" 2>/dev/null || true
-	python3 "$TOP/scripts/kunit_results.py" "kunit/$tag/$name" "$json" "$rc" \
-		"$WORK/logs/kunit-$tag-$name.console" $expected >>"$RESULTS" || true
-	grep -E '^(PASS|FAIL|SKIP) ' "$RESULTS" | grep " kunit/$tag/$name" | sed 's/^/    /' >&2
-	if grep -q "^FAIL kunit/$tag/$name" "$RESULTS"; then
-		echo "--- last 50 lines of $logf:" >&2
-		tail -50 "$logf" >&2
+	IFS='|' read -r name want unwanted args what <<<"$r"
+	grep -E "$want" "$tmp/suites" | grep -Ev "$unwanted" >"$tmp/$name" || true
+	if [ ! -s "$tmp/$name" ]; then
+		result SKIP "kunit/$tag/$name (no suite $what in this tree)"
+		continue
 	fi
+	# kunit.py takes one glob a boot: the whole family when it is all
+	# this run wants, else one boot per suite.
+	if cmp -s "$tmp/$name" "$tmp/suites"; then
+		globs=('dma-mapping*')
+	else
+		mapfile -t globs <"$tmp/$name"
+	fi
+	i=0
+	for glob in "${globs[@]}"; do
+		i=$((i + 1))
+		prefix=kunit/$tag/$name
+		[ ${#globs[@]} = 1 ] || prefix=$prefix/$glob
+		stem=$WORK/logs/kunit-$tag-$name-$i
+		rm -f "$stem.json"
+		log "kunit: $tag, $name boot ($glob${args:+, $args})"
+		rc=0
+		kunit exec "${kargs[@]}" --timeout="${KUNIT_TIMEOUT:-300}" --json="$stem.json" \
+			${args:+--kernel_args="$args"} "$glob" >"$stem.log" 2>&1 || rc=$?
+		cp "$bdir/test.log" "$stem.console" 2>/dev/null || : >"$stem.console"
+		python3 "$TOP/scripts/kunit_results.py" "$prefix" "$stem.json" "$rc" \
+			"$stem.console" >"$tmp/res" || echo "FAIL $prefix (kunit_results.py failed)" >>"$tmp/res"
+		cat "$tmp/res" >>"$RESULTS"
+		sed 's/^/    /' "$tmp/res" >&2
+		if grep -q '^FAIL ' "$tmp/res"; then
+			echo "--- last 50 lines of $stem.log:" >&2
+			tail -50 "$stem.log" >&2
+		fi
+	done
 done

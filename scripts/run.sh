@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make run: build the patched test kernels and boot the guests, printing
-# what they show and the harness's verdict on each.
-set -eu
+# make run: build the patched test kernels (the KUnit kernels) and boot the
+# guests, printing what they show and the harness's verdict on each.
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+guests=(x86_64-swiotlb-force arm64-pkvm-rdma)
+mkdir -p "$WORK"
 rm -f "$RESULTS"
+touch "$RESULTS"
 bash "$TOP/scripts/kunit.sh" x86_64 build
 bash "$TOP/scripts/kunit.sh" arm64 build
-bash "$TOP/scripts/boot.sh" x86_64-swiotlb-force arm64-pkvm-rdma arm64-cc-emulate
+bash "$TOP/scripts/boot.sh" "${guests[@]}"
 echo
-for g in x86_64-swiotlb-force arm64-pkvm-rdma arm64-cc-emulate; do
+for g in "${guests[@]}"; do
 	if grep -q "^FAIL boot/$g/" "$RESULTS"; then
 		echo "$g: FAIL"
 	else

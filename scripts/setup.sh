@@ -132,21 +132,24 @@ make_base_tree() {
 	open(p, 'w').write('\n'.join(lines[:i]).rstrip('\n') + '\n')
 	PY
 	log "making the base commit"
-	(
-		KTREE=$tmp
-		kgit init -q -b series
-		kgit config user.name "$SERIES_NAME"
-		kgit config user.email "$SERIES_EMAIL"
-		kgit config core.fileMode true
-		kgit add -f -A
-		GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
-			kgit commit -q -m "Linux $BASE_VERSION (Debian $BASE_PKG)" \
-			-m "Unpacked from /usr/src/$BASE_PKG.tar.xz, sha256 $BASE_SHA256." \
-			-m "The catch-all .gitignore block Debian appends is removed."
-		kgit tag "$BASE_TAG"
-	)
+	base_commit "$tmp"
 	mv "$tmp" "$KTREE"
 	log "base commit $(base_rev)"
+}
+
+# The base commit, tagged, in a new repository in DIR.
+base_commit() { # base_commit DIR
+	local KTREE=$1
+	kgit init -q -b series
+	# No identity of its own: commits made by hand carry the user's
+	# (git config user.name and user.email).
+	kgit config core.fileMode true
+	kgit add -f -A
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		kgit commit -q -m "Linux $BASE_VERSION (Debian $BASE_PKG)" \
+		-m "Unpacked from /usr/src/$BASE_PKG.tar.xz, sha256 $BASE_SHA256." \
+		-m "The catch-all .gitignore block Debian appends is removed."
+	kgit tag "$BASE_TAG"
 }
 
 # Bring the tree to base + patches/, refusing to drop unexported work.
@@ -183,6 +186,34 @@ the kernel tree stays at the last good commit: $(kgit log -1 --format='%h %s')"
 	log "applied $n patches"
 }
 
+# Linux 7.3's sparse check (C=2) wants a sparse that knows
+# __typeof_unqual__ (scripts/checker-valid.sh); Debian 12's 0.6.4 does not,
+# and kbuild then skips sparse with only a warning.  Build the one of
+# Debian unstable from its source package into $SPARSE (lib.sh), once per
+# machine.
+install_sparse() {
+	local src dir
+	[ -x "$SPARSE" ] && return 0
+	"$KTREE/scripts/checker-valid.sh" sparse -m64 2>/dev/null | grep -qx 1 && return 0
+	log "building sparse from Debian unstable's source package (the system's is too old)"
+	src=$CACHE/sparse-src
+	rm -rf "$src"
+	mkdir -p "$src"
+	PAPT_SOURCES=("deb-src $BASE_MIRROR sid main")
+	{ papt sid-src apt-get update -qq &&
+	  (cd "$src" && papt sid-src apt-get source --download-only -q sparse) &&
+	  tar -xzf "$src"/sparse_*.orig.tar.gz -C "$src"
+	} >"$CACHE/sparse.log" 2>&1 || { tail -20 "$CACHE/sparse.log"; die "fetching sparse's source failed"; }
+	dir=$(find "$src" -mindepth 1 -maxdepth 1 -type d -name 'sparse*' | head -n 1)
+	make -C "$dir" -j"$(nproc)" sparse HAVE_LLVM=no HAVE_SQLITE=no HAVE_GTK=no \
+		>>"$CACHE/sparse.log" 2>&1 || { tail -20 "$CACHE/sparse.log"; die "building sparse failed"; }
+	"$KTREE/scripts/checker-valid.sh" "$dir/sparse" -m64 | grep -qx 1 ||
+		die "sparse from $dir does not pass the kernel's scripts/checker-valid.sh"
+	mkdir -p "$(dirname "$SPARSE")"
+	cp "$dir/sparse" "$SPARSE"
+	rm -rf "$src"
+}
+
 mkdir -p "$WORK" "$CACHE"
 install_packages
 install_backports
@@ -191,4 +222,5 @@ if ! base_rev >/dev/null 2>&1; then
 	tarball=$(fetch_base) || exit 1
 	make_base_tree "$tarball"
 fi
+install_sparse
 apply_series
