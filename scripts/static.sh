@@ -119,7 +119,8 @@ wt_checkout() {
 }
 
 # The .c files the series touches, as objects, that exist in the worktree
-# and may belong to ARCH (nothing under another architecture's arch/).
+# and may belong to ARCH (nothing under another architecture's arch/);
+# files included by another .c file are not objects of their own.
 touched_objects() { # touched_objects ARCH
 	local f dir
 	case $1 in x86_64) dir=arch/x86/ ;; *) dir=arch/$1/ ;; esac
@@ -129,7 +130,11 @@ touched_objects() { # touched_objects ARCH
 		case $f in arch/*) [ "${f#"$dir"}" != "$f" ] || continue ;; esac
 		# Drivers of one architecture's platforms, outside arch/.
 		case $f in drivers/virt/coco/pkvm-guest/*) [ "$1" = arm64 ] || continue ;; esac
-		if [ -f "$WT/$f" ]; then echo "${f%.c}.o"; fi
+		[ -f "$WT/$f" ] || continue
+		# A file that another file of its directory includes (a KUnit
+		# suite compiled into the unit it tests) is built with it.
+		grep -qsF "#include \"${f##*/}\"" "$WT/${f%/*}"/*.c && continue
+		echo "${f%.c}.o"
 	done
 }
 
