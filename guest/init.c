@@ -21,12 +21,18 @@
  *   CCDMA disk=NAME written=N verified=N errors=N
  *   CCDMA pool=NAME nslabs=N used=N hiwater=N	(debugfs swiotlb/ and
  *					each restricted pool's directory)
+ *   CCDMA accept bus=B busy=E unbound=E listed=N back=E listed=N
+ *		rebound=E bad=E,E,E,E	(debugfs dma-cc/accept with the
+ *					transport device of virtio-rng; E is
+ *					0 or an errno name; no line without
+ *					the file)
  *   CCDMA done
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +46,7 @@
 #define REGION		(4u << 20)
 #define MAXCHUNK	(1u << 20)
 #define PAGE		4096u
+#define ACCEPT		"/sys/kernel/debug/dma-cc/accept"
 
 /* Chunk sizes (multiples of the 512-byte sector) and buffer offsets. */
 static const unsigned int sizes[] = {
@@ -206,6 +213,131 @@ static void test_disk(const char *dev)
 	free(mem);
 }
 
+/* Write @text to @path: 0, or the errno name of the failure. */
+static const char *write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return strerrorname_np(errno);
+	n = write(fd, text, strlen(text));
+	if (n < 0) {
+		const char *e = strerrorname_np(errno);
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	return "0";
+}
+
+/* Does the list in debugfs dma-cc/accept hold "@bus @name"? */
+static int accept_listed(const char *bus, const char *name)
+{
+	char buf[4096], want[300];
+	ssize_t n;
+	int fd;
+
+	fd = open(ACCEPT, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	snprintf(want, sizeof(want), "%s %s\n", bus, name);
+	return strstr(buf, want) != NULL;
+}
+
+/* The last part of the path a symlink points to, into @buf. */
+static int link_name(const char *path, char *buf, size_t size)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -1;
+	target[n] = 0;
+	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	if (strlen(base) >= size)
+		return -1;
+	memcpy(buf, base, strlen(base) + 1);
+	return 0;
+}
+
+/*
+ * The debug way to accept a device into the trust boundary, on the
+ * transport device (virtio-pci or virtio-mmio) of the virtio-rng device:
+ * refused while a driver is bound, allowed once it is unbound, listed,
+ * undone, and the driver binds again.  Then four malformed or unknown
+ * requests.
+ */
+static void test_accept(void)
+{
+	char path[PATH_MAX], dir[PATH_MAX] = "", id[32], line[320];
+	char name[256] = "", bus[64], drv[64];
+	const char *bad[] = {
+		"pci\n", "usb 1-1 1\n", "pci 0000:7f:1f.7 1\n", NULL,
+	};
+	const char *busy, *unbound, *back, *rebound, *e[4];
+	int listed, unlisted, i;
+	struct dirent *de;
+	DIR *d;
+
+	if (access(ACCEPT, F_OK))
+		return;
+	/* virtio device ID 4 is the entropy source. */
+	d = opendir("/sys/bus/virtio/devices");
+	while (d && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/device",
+			 de->d_name);
+		if (read_line(path, id, sizeof(id)) || strcmp(id, "0x0004"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/..",
+			 de->d_name);
+		if (!realpath(path, dir) || strlen(strrchr(dir, '/')) > sizeof(name))
+			continue;
+		strcpy(name, strrchr(dir, '/') + 1);
+	}
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof(path), "%s/subsystem", dir);
+	if (!name[0] || link_name(path, bus, sizeof(bus))) {
+		say("CCDMA accept error=no-virtio-rng\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/driver", dir);
+	if (link_name(path, drv, sizeof(drv))) {
+		say("CCDMA accept error=rng-transport-unbound\n");
+		return;
+	}
+
+	snprintf(line, sizeof(line), "%s %s 1\n", bus, name);
+	busy = write_text(ACCEPT, line);
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/unbind", bus, drv);
+	unbound = write_text(path, name);
+	if (strcmp(unbound, "0")) {
+		say("CCDMA accept busy=%s unbind=%s\n", busy, unbound);
+		return;
+	}
+	unbound = write_text(ACCEPT, line);
+	listed = accept_listed(bus, name);
+	snprintf(line, sizeof(line), "%s %s 0\n", bus, name);
+	back = write_text(ACCEPT, line);
+	unlisted = accept_listed(bus, name);
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/bind", bus, drv);
+	rebound = write_text(path, name);
+	snprintf(line, sizeof(line), "%s %s 2\n", bus, name);
+	bad[3] = line;
+	for (i = 0; i < 4; i++)
+		e[i] = write_text(ACCEPT, bad[i]);
+	say("CCDMA accept bus=%s busy=%s unbound=%s listed=%d back=%s listed=%d rebound=%s bad=%s,%s,%s,%s\n",
+	    bus, busy, unbound, listed, back, unlisted, rebound, e[0], e[1], e[2], e[3]);
+}
+
 static unsigned long long read_num(const char *dir, const char *file)
 {
 	char path[1024], buf[64];
@@ -316,6 +448,7 @@ int main(void)
 		closedir(d);
 
 	print_pools();
+	test_accept();
 	scan_kmemleak();
 	say("CCDMA done\n");
 	sync();

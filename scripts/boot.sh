@@ -10,6 +10,9 @@
 #   arm64-pkvm-rdma       virtio-blk over virtio-mmio bound to a
 #                         restricted-dma-pool in the device tree, the way the
 #                         VMM sets up pKVM protected guests.
+# Both guests also drive debugfs dma-cc/accept (CONFIG_DMA_CC_ACCEPT_DEBUG)
+# on the transport device of their virtio-rng: a PCI device on x86_64, a
+# platform device on arm64.
 # (The emulated CC guests come back with the series that adds them.)
 #
 # A guest passes when it reports each disk's data verified, each disk
@@ -143,6 +146,14 @@ run_guest() {
 	done
 }
 
+# The guest drove debugfs dma-cc/accept on the transport device (on BUS) of
+# its virtio-rng: EBUSY while a driver was bound, accepted and listed once
+# unbound, back to T=0 and unlisted, bound again; a short line, an unknown
+# bus, an unknown device and a bad state refused.
+accepted() { # accepted BUS CONSOLE
+	grep -qx "CCDMA accept bus=$1 busy=EBUSY unbound=0 listed=1 back=0 listed=0 rebound=0 bad=EINVAL,EINVAL,ENODEV,EINVAL" "$2"
+}
+
 check() { # check NAME COMMAND...: PASS if COMMAND succeeds
 	local what=$1
 	shift
@@ -170,6 +181,7 @@ guest_x86_64_swiotlb_force() {
 		-device virtio-blk-pci,drive=vda,disable-legacy=on,iommu_platform=on \
 		-device virtio-rng-pci,disable-legacy=on,iommu_platform=on || return 0
 	check pool-swiotlb-used pool_used swiotlb "$G_CONSOLE"
+	check dma-cc-accept accepted pci "$G_CONSOLE"
 	end_guest
 }
 
@@ -192,6 +204,7 @@ guest_arm64_pkvm_rdma() {
 		"${qemu[@]}" -M virt -dtb "$dtb" || return 0
 	check pool-restricted-dma@5f000000-used pool_used restricted-dma@5f000000 "$G_CONSOLE"
 	check pool-swiotlb-unused not pool_used swiotlb "$G_CONSOLE"
+	check dma-cc-accept accepted platform "$G_CONSOLE"
 	end_guest
 }
 

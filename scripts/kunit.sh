@@ -45,7 +45,13 @@ for f in "${frags[@]}"; do
 done
 
 KUNITPY=$KTREE/tools/testing/kunit/kunit.py
-kunit() { python3 "$KUNITPY" "$@" </dev/null; }
+# kunit.py starts QEMU with -accel kvm first; scripts/qemu-tcg runs it
+# under TCG only (nested KVM can hang the test kernel).
+qbin=$WORK/qemu-bin
+mkdir -p "$qbin"
+ln -sf "$TOP/scripts/qemu-tcg" "$qbin/qemu-system-x86_64"
+ln -sf "$TOP/scripts/qemu-tcg" "$qbin/qemu-system-aarch64"
+kunit() { PATH=$qbin:$PATH python3 "$KUNITPY" "$@" </dev/null; }
 
 # Forget earlier results of this arch (make test starts from an empty file).
 [ ! -f "$RESULTS" ] || sed -i "\\# kunit/$tag/#d" "$RESULTS"

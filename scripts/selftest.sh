@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The harness checks itself:
-#   lint         scripts/*.sh pass shellcheck
+#   lint         scripts/*.sh and scripts/qemu-tcg pass shellcheck
+#   qemu-tcg     the QEMU wrapper of kunit.py drops -accel kvm and hvf, keeps
+#                -accel tcg and every other argument
 #   python       the unit tests of the Python helpers (scripts/tests/), one
 #                check per test
 #   config       a symbol a fragment asks for that the .config lacks is named
@@ -57,9 +59,23 @@ else
 fi
 
 # lint: shellcheck of the scripts, with the project's .shellcheckrc.
-out=$(cd "$TOP" && shellcheck -x scripts/*.sh 2>&1) && rc=0 || rc=$?
+out=$(cd "$TOP" && shellcheck -x scripts/*.sh scripts/qemu-tcg 2>&1) && rc=0 || rc=$?
 [ $rc = 0 ] || printf '%s\n' "$out" | head -40 >&2
 expect "shellcheck" $rc
+
+# qemu-tcg: what reaches QEMU when kunit.py asks for KVM first.
+mkdir -p "$S/qemu/real" "$S/qemu/bin"
+printf '#!/bin/sh\necho "$@"\n' >"$S/qemu/real/qemu-system-x86_64"
+chmod +x "$S/qemu/real/qemu-system-x86_64"
+ln -sf "$TOP/scripts/qemu-tcg" "$S/qemu/bin/qemu-system-x86_64"
+out=$(QEMU_TCG_REAL_DIR=$S/qemu/real "$S/qemu/bin/qemu-system-x86_64" -m 1024 \
+	-accel kvm -accel hvf -accel tcg -append 'a b' 2>&1) && rc=0 || rc=$?
+if [ $rc = 0 ] && [ "$out" = "-m 1024 -accel tcg -append a b" ]; then
+	expect "qemu-tcg-drops-kvm" 0
+else
+	printf '    qemu-tcg passed: %s\n' "$out" >&2
+	expect "qemu-tcg-drops-kvm" 1
+fi
 
 # python: one check per unit test.
 rc=0
