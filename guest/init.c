@@ -26,6 +26,14 @@
  *					transport device of virtio-rng; E is
  *					0 or an errno name; no line without
  *					the file)
+ *   CCDMA cc violations=N freed_shared=N shared_pages=N repeated=N
+ *					(an emulated CC guest: the sharing
+ *					checker's debugfs dma-cc/violations and
+ *					cc_emulate/)
+ *   CCDMA trusted=DEV[,DEV]		(debugfs dma-cc/accept: the devices
+ *					inside the trust boundary; after the
+ *					accept test, which leaves the rng's
+ *					transport outside again)
  *   CCDMA done
  */
 #define _GNU_SOURCE
@@ -429,6 +437,39 @@ static void print_pools(void)
 	print_pools_in("/sys/kernel/debug/swiotlb");
 }
 
+/*
+ * An emulated CC guest (cc_emulate=): what the sharing checker found, and
+ * how the record of shared pages ended.
+ */
+static void print_cc(void)
+{
+	const char *emu = "/sys/kernel/debug/cc_emulate";
+	char line[256], list[512] = "";
+	struct stat st;
+	FILE *f;
+
+	if (stat(emu, &st))
+		return;
+	say("CCDMA cc violations=%llu freed_shared=%llu shared_pages=%llu repeated=%llu\n",
+	    read_num("/sys/kernel/debug/dma-cc", "violations"),
+	    read_num(emu, "freed_shared"), read_num(emu, "shared_pages"),
+	    read_num(emu, "repeated"));
+
+	f = fopen(ACCEPT, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (strlen(list) + strlen(line) + 2 > sizeof(list))
+			break;
+		if (list[0])
+			strcat(list, ",");
+		strcat(list, line);
+	}
+	fclose(f);
+	say("CCDMA trusted=%s\n", list);
+}
+
 int main(void)
 {
 	struct dirent *de;
@@ -449,6 +490,7 @@ int main(void)
 
 	print_pools();
 	test_accept();
+	print_cc();
 	scan_kmemleak();
 	say("CCDMA done\n");
 	sync();

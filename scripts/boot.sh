@@ -10,10 +10,15 @@
 #   arm64-pkvm-rdma       virtio-blk over virtio-mmio bound to a
 #                         restricted-dma-pool in the device tree, the way the
 #                         VMM sets up pKVM protected guests.
-# Both guests also drive debugfs dma-cc/accept (CONFIG_DMA_CC_ACCEPT_DEBUG)
+#   arm64-cc-emulate      an emulated pKVM protected guest (cc_emulate=pkvm,
+#                         series 05-debug on): vda behind a restricted-dma-pool,
+#                         vdb outside the trust boundary (T=0, bounced through
+#                         the shared default swiotlb pool), vdc accepted into
+#                         it (T=1, mapped in place); the sharing checker must
+#                         find nothing and no page may be freed while shared.
+# All guests also drive debugfs dma-cc/accept (CONFIG_DMA_CC_ACCEPT_DEBUG)
 # on the transport device of their virtio-rng: a PCI device on x86_64, a
 # platform device on arm64.
-# (The emulated CC guests come back with the series that adds them.)
 #
 # A guest passes when it reports each disk's data verified, each disk
 # image verifies on the host after QEMU exits, the pool that must carry the
@@ -204,6 +209,40 @@ guest_arm64_pkvm_rdma() {
 		"${qemu[@]}" -M virt -dtb "$dtb" || return 0
 	check pool-restricted-dma@5f000000-used pool_used restricted-dma@5f000000 "$G_CONSOLE"
 	check pool-swiotlb-unused not pool_used swiotlb "$G_CONSOLE"
+	check dma-cc-accept accepted platform "$G_CONSOLE"
+	end_guest
+}
+
+guest_arm64_cc_emulate() {
+	# Slots of the virt machine are handed out from the top, in the
+	# order of the command line: vda a003e00 (the restricted pool's),
+	# vdb a003c00, vdc a003a00, the rng a003800.
+	# shellcheck disable=SC2054 # QEMU's own commas
+	local qemu=(qemu-system-aarch64 -cpu max,pauth-impdef=on -m 512 -nodefaults
+		-display none -serial stdio -no-reboot
+		-global virtio-mmio.force-legacy=false
+		-device virtio-blk-device,drive=vda,serial=vda,iommu_platform=on
+		-device virtio-blk-device,drive=vdb,serial=vdb,iommu_platform=on
+		-device virtio-blk-device,drive=vdc,serial=vdc,iommu_platform=on
+		-device virtio-rng-device,iommu_platform=on)
+	local dtb d nodisk=()
+	for d in vda vdb vdc; do
+		nodisk+=(-drive "file=/dev/null,if=none,format=raw,id=$d,file.locking=off")
+	done
+	if ! dtb=$(rdma_dtb arm64-cc-emulate "${qemu[@]}" "${nodisk[@]}"); then
+		result FAIL "boot/arm64-cc-emulate/device-tree (could not add the restricted-dma-pool)"
+		return
+	fi
+	run_guest arm64-cc-emulate arm64 \
+		"console=ttyAMA0 swiotlb=track_hiwater cc_emulate=pkvm,t1=a003a00.virtio_mmio" \
+		"vda vdb vdc" -- "${qemu[@]}" -M virt -dtb "$dtb" || return 0
+	check emulated grep -q 'cc_emulate: emulating a pKVM protected guest' "$G_CONSOLE"
+	check vdc-trusted grep -qx 'CCDMA trusted=platform a003a00.virtio_mmio' "$G_CONSOLE"
+	check pool-restricted-dma@5f000000-used pool_used restricted-dma@5f000000 "$G_CONSOLE"
+	check pool-swiotlb-used pool_used swiotlb "$G_CONSOLE"
+	check no-violations-no-page-freed-shared grep -Eqx \
+		'CCDMA cc violations=0 freed_shared=0 shared_pages=[1-9][0-9]* repeated=[0-9]+' \
+		"$G_CONSOLE"
 	check dma-cc-accept accepted platform "$G_CONSOLE"
 	end_guest
 }

@@ -202,7 +202,26 @@ test_fragments() { # test_fragments SRC ARCH [FRAGMENT...]
 	if [ -f "$src/kernel/dma/.kunitconfig" ]; then echo "$src/kernel/dma/.kunitconfig"; fi
 	echo "$TOP/configs/common.config"
 	echo "$TOP/configs/$arch.config"
+	# The emulated CC guest, from the series that adds it on.
+	if [ "$arch" = arm64 ] && has_cc_emulate "$src"; then
+		echo "$TOP/configs/arm64-cc-emulate.config"
+	fi
 	if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
+}
+
+# Does the tree SRC have the emulated pKVM guest (cc_emulate=)?
+has_cc_emulate() {
+	grep -qs '^config ARM_PKVM_GUEST_EMULATE$' "$1/drivers/virt/coco/pkvm-guest/Kconfig"
+}
+
+# The boot guests of ARCH for the kernel tree.
+arch_guests() { # arch_guests ARCH
+	case $1 in
+	x86_64) echo x86_64-swiotlb-force ;;
+	arm64)
+		echo arm64-pkvm-rdma
+		if has_cc_emulate "$KTREE"; then echo arm64-cc-emulate; fi ;;
+	esac
 }
 
 # The symbols the fragments ask for (the last value of each wins, as in

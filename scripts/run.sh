@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-guests=(x86_64-swiotlb-force arm64-pkvm-rdma)
+mapfile -t guests < <(arch_guests x86_64; arch_guests arm64)
 mkdir -p "$WORK"
 rm -f "$RESULTS"
 touch "$RESULTS"

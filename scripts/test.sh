@@ -51,10 +51,7 @@ for arch in $ARCHES; do
 done
 guests=""
 for arch in $ARCHES; do
-	case $arch in
-	x86_64) guests="$guests x86_64-swiotlb-force" ;;
-	arm64) guests="$guests arm64-pkvm-rdma" ;;
-	esac
+	guests="$guests $(arch_guests "$arch" | paste -sd ' ' -)"
 done
 # shellcheck disable=SC2086
 stage "boot:$guests" bash "$TOP/scripts/boot.sh" $guests
