@@ -17,7 +17,9 @@ def main():
     raw, t0, t1, rev, rounds, secs = sys.argv[1:7]
     cost = defaultdict(list)        # (clock, case, pages, threads) -> [ns]
     lines = []
-    for line in open(raw):
+    with open(raw) as rawf:
+        raw_lines = rawf.readlines()
+    for line in raw_lines:
         f = line.split()
         if len(f) < 5 or f[3] != 'CCBENCH' or not f[4].startswith('dev='):
             continue
