@@ -341,6 +341,18 @@ bisect() { # bisect ARCH
 	done
 }
 
+# An object whose Kconfig symbol is off in this configuration cannot be
+# built on its own (kernel/dma/coherent.o without DMA_DECLARE_COHERENT):
+# build the objects' directories instead, where kbuild builds only what
+# the configuration has.
+kmake_dirs() { # kmake_dirs BUILD_DIR OBJECT...
+	local bdir=$1 dirs
+	shift
+	mapfile -t dirs < <(printf '%s\n' "$@" | sed 's|/[^/]*$|/|' | sort -u)
+	echo "kbuild: building the directories ${dirs[*]} instead"
+	kmake "$WT" "$bdir" "${dirs[@]}"
+}
+
 # The touched objects with the coverage configuration at every patch: those
 # that depend on what the patch changes (all of them at the base, the top,
 # after a failure or a configuration change).
@@ -378,7 +390,8 @@ bisect_coverage() { # bisect_coverage ARCH
 		full=0
 		if [ ${#todo[@]} = 0 ]; then
 			echo "kbuild: no object depends on the change" >>"$lg"
-		elif ! kmake "$WT" "$bdir" "${todo[@]}" >>"$lg" 2>&1; then
+		elif ! kmake "$WT" "$bdir" "${todo[@]}" >>"$lg" 2>&1 &&
+		     ! kmake_dirs "$bdir" "${todo[@]}" >>"$lg" 2>&1; then
 			tail -20 "$lg" >&2
 			fails+=("$name")
 			full=1
