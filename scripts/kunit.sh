@@ -43,6 +43,11 @@ done
 for f in "${frags[@]}"; do
 	kargs+=(--kunitconfig="$f")
 done
+# arm64: a PCI device behind an IOMMU, with no driver, for the dma-iommu
+# rows of dma-mapping-decisions.  x86_64 has none: its IOMMUs are
+# described by ACPI, which the test kernel leaves out.
+[ "$arch" != arm64 ] ||
+	kargs+=(--qemu_args="-device virtio-iommu-pci -device pci-testdev")
 
 KUNITPY=$KTREE/tools/testing/kunit/kunit.py
 # kunit.py starts QEMU with -accel kvm first; scripts/qemu-tcg runs it
