@@ -159,6 +159,22 @@ accepted() { # accepted BUS CONSOLE
 	grep -qx "CCDMA accept bus=$1 busy=EBUSY unbound=0 listed=1 back=0 listed=0 rebound=0 bad=EINVAL,EINVAL,ENODEV,EINVAL" "$2"
 }
 
+# The stress cases mapped (or found the pool full) as often as their
+# threads were told to, TOTAL times or more together.
+stress_made() { # stress_made TOTAL CONSOLE
+	awk -v total="$1" '
+		/# dma_stress: [0-9]+ threads, [0-9]+ mappings each: / {
+			sub(/.*# dma_stress: /, "")
+			want = $1 * $3
+			done = $6 + $8
+			printf "    stress case %d: %d of %d mappings\n", ++n, done, want > "/dev/stderr"
+			if (done != want) bad = 1
+			sum += done
+		}
+		END { printf "    stress: %d mappings in %d cases\n", sum, n > "/dev/stderr"
+		      exit bad || n != 6 || sum < total }' "$2"
+}
+
 check() { # check NAME COMMAND...: PASS if COMMAND succeeds
 	local what=$1
 	shift
@@ -236,9 +252,13 @@ guest_arm64_cc_emulate() {
 	# From series 5 on, the KUnit stress suite runs first, on the emulated
 	# platform: its conversions are recorded and its addresses checked,
 	# and the counts the guest prints at the end include them.
+	# make stress sets STRESS_MAPPINGS (a thread's mappings a case) and
+	# STRESS_TOTAL (the mappings all cases must make together).
 	local stress=
 	if [ -f "$KTREE/kernel/dma/stress_kunit.c" ]; then
 		stress="kunit.enable=1 kunit.filter_glob=dma-mapping-stress"
+		[ -z "${STRESS_MAPPINGS-}" ] ||
+			stress="$stress swiotlb.dma_stress_mappings=$STRESS_MAPPINGS"
 	fi
 	run_guest arm64-cc-emulate arm64 \
 		"console=ttyAMA0 swiotlb=track_hiwater cc_emulate=pkvm,t1=a003a00.virtio_mmio $stress" \
@@ -248,6 +268,8 @@ guest_arm64_cc_emulate() {
 		check stress-6-cases-passed test "$(grep -Ec '(^|\] ) +ok [1-6] T=[01], [^#]*$' "$G_CONSOLE")" = 6
 		check stress-conversions-failed grep -Eq \
 			'# dma_stress: .* [1-9][0-9]* conversions failed$' "$G_CONSOLE"
+		[ -z "${STRESS_TOTAL-}" ] ||
+			check "stress-$STRESS_TOTAL-mappings" stress_made "$STRESS_TOTAL" "$G_CONSOLE"
 	fi
 	check emulated grep -q 'cc_emulate: emulating a pKVM protected guest' "$G_CONSOLE"
 	check vdc-trusted grep -qx 'CCDMA trusted=platform a003a00.virtio_mmio' "$G_CONSOLE"
